@@ -1,0 +1,1 @@
+"""Zoufang (走访): the 大走访 · 开门评 campaign system."""

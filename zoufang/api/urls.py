@@ -1,0 +1,24 @@
+"""The API instance: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from zoufang.ledger.api import router as visits_router
+from zoufang.org.api import router as units_router
+
+from .api import router as auth_router
+from .auth import BearerAuth, SessionAuth
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Zoufang API",
+    version="1",
+    description="走访 · 大走访开门评 — the JSON API. Scope and masking as in the pages.",
+    auth=[BearerAuth(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/units", units_router)
+api.add_router("/visits", visits_router)

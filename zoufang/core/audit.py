@@ -1,0 +1,144 @@
+"""Writing the audit trail. Every service that changes data calls one of these explicitly."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from .context import current_meta
+from .models import AuditAction, AuditLog
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it is stored in an audit snapshot (dates as ISO text, decimals as text)."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    """The named fields of a record, as JSON, for the before/after columns."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field_ = instance._meta.get_field(name)
+        attname = getattr(field_, "attname", name)
+        data[name] = jsonable(getattr(instance, attname))
+    return data
+
+
+def changed_only(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """The before and after snapshots cut down to the fields that changed."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def object_type_of(instance: models.Model) -> str:
+    """The `app_label.model` name of a record."""
+    return instance._meta.label_lower
+
+
+@dataclass
+class AuditEntry:
+    """One audit row to write; `audit_bulk` writes many at once."""
+
+    action: str
+    actor: Any = None
+    target: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    note: str = ""
+    at: datetime.datetime = field(default_factory=timezone.now)
+
+    def to_model(self) -> AuditLog:
+        """The unsaved audit row, with the request's address and channel."""
+        meta = current_meta()
+        actor = self.actor if getattr(self.actor, "pk", None) else None
+        object_type, object_id, object_repr = self.object_type, self.object_id, self.object_repr
+        if self.target is not None:
+            object_type = object_type or object_type_of(self.target)
+            object_id = object_id or str(self.target.pk)
+            object_repr = object_repr or str(self.target)[:200]
+        return AuditLog(
+            at=self.at,
+            actor=actor,
+            actor_name=actor_name(self.actor),
+            ip=meta.ip,
+            channel=meta.channel,
+            action=self.action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            before=self.before,
+            after=self.after,
+            note=self.note,
+        )
+
+
+def actor_name(actor: Any) -> str:
+    """How an actor is named in the trail: the user name, or `system` for commands."""
+    if actor is None or not getattr(actor, "pk", None):
+        return "system"
+    full_name = getattr(actor, "full_name", "")
+    return f"{actor.get_username()} {full_name}".strip()[:150]
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditLog:
+    """Write one audit row in the current transaction."""
+    entry = AuditEntry(
+        action=action,
+        actor=actor,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+        note=note,
+    )
+    row = entry.to_model()
+    row.save(force_insert=True)
+    return row
+
+
+def audit_bulk(entries: Iterable[AuditEntry], *, batch_size: int = 2000) -> int:
+    """Write many audit rows in the current transaction; returns how many."""
+    rows = [entry.to_model() for entry in entries]
+    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "audit_bulk",
+    "audit_record",
+    "changed_only",
+    "jsonable",
+    "snapshot",
+]

@@ -1,0 +1,46 @@
+"""`zoufang seed_demo --scale tiny|small|medium|large [--seed N]`: build the demo city."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zoufang.demo.services import DEMO_LOGINS, DEMO_PASSWORD, SCALES, demo_build, demo_exists
+
+
+class Command(BaseCommand):
+    help = "Build the demo city 江州市公安局: units, officers, the 2022 campaign and its ledger."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--scale", choices=list(SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=2022)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database has data"
+        )
+
+    def handle(self, *args: Any, scale: str, seed: int, if_empty: bool, **options: Any) -> None:
+        if demo_exists():
+            if if_empty:
+                self.stdout.write("The database already has data; seed_demo left it as it is.")
+                self.print_logins([(str(r), u, c) for r, u, c in DEMO_LOGINS])
+                return
+            raise CommandError(
+                "The database already has data. Use an empty database "
+                "(e.g. remove var/zoufang.sqlite3 and migrate) or pass --if-empty."
+            )
+        summary = demo_build(scale=scale, seed=seed, progress=self.stdout.write)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo city built (scale {summary.scale}, seed {summary.seed}) in "
+                f"{summary.seconds:.1f} s: {summary.units} units, {summary.officers} officers, "
+                f"{summary.visits} visits ({summary.duplicates} generated duplicates skipped)."
+            )
+        )
+        self.print_logins(summary.logins)
+
+    def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        """One demo login per role."""
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for role, username, code in logins:
+            self.stdout.write(f"  {role:<11} {username:<10} unit {code}")

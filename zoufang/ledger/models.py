@@ -1,0 +1,178 @@
+"""The visit ledger (走访台账) and its daily roll-ups."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zoufang.org.models import Officer, Unit
+
+from .querysets import VisitDailyQuerySet, VisitQuerySet
+
+
+class TargetType(models.TextChoices):
+    """Who was visited (走访对象类型); the ledger template uses the Chinese labels."""
+
+    RESIDENT = "resident", _("Residents")
+    ENTERPRISE = "enterprise", _("Enterprises and institutions")
+    VENUE = "venue", _("Venues")
+    KEY_PERSON = "key_person", _("Key persons")
+    STABILITY_RISK = "stability_risk", _("Stability-risk persons")
+    HARDSHIP_HOUSEHOLD = "hardship_household", _("Hardship households")
+    VULNERABLE = "vulnerable", _("Vulnerable groups")
+    NPC_DEPUTY = "npc_deputy", _("NPC deputies")
+    CPPCC_MEMBER = "cppcc_member", _("CPPCC members")
+    OVERSIGHT_MONITOR = "oversight_monitor", _("Law-enforcement monitors")
+    JOURNALIST = "journalist", _("Journalists")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    """How the visit was made (走访方式); everything but in person counts as 键对键."""
+
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", pgettext_lazy("channel", "Phone")
+    WEIBO = "weibo", _("Weibo")
+    WECHAT = "wechat", _("WeChat")
+    ONLINE_OTHER = "online_other", _("Other online")
+
+    @classmethod
+    def online(cls) -> frozenset[str]:
+        """The channels that count as 键对键 (online)."""
+        return frozenset(cls.values) - {cls.IN_PERSON.value}
+
+
+class VisitSource(models.TextChoices):
+    """Where a ledger row came from."""
+
+    ENTRY = "entry", _("Quick entry")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    SEED = "seed", _("Demo data")
+
+
+class Visit(models.Model):
+    """One row of the ledger: a visit by officers of a unit to a person or organisation.
+
+    Phone and ID numbers are kept as ciphertext, keyed hash and masked form (core.personal);
+    the clear value is never stored.
+    """
+
+    visit_date = models.DateField(_("visit date"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="visits"
+    )
+    officers: models.ManyToManyField[Officer, VisitOfficer] = models.ManyToManyField(
+        Officer, verbose_name=_("officers"), related_name="visits", through="VisitOfficer"
+    )
+    target_type = models.CharField(_("target type"), max_length=20, choices=TargetType.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    is_return_visit = models.BooleanField(_("return visit"), default=False)
+    target_name = models.CharField(_("target name"), max_length=100)
+    phone_cipher = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_hash = models.CharField(_("phone (keyed hash)"), max_length=64, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number_cipher = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_hash = models.CharField(_("ID number (keyed hash)"), max_length=64, blank=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opinions_collected = models.PositiveIntegerField(_("opinions collected"), default=0)
+    disputes_mediated = models.PositiveIntegerField(_("disputes mediated"), default=0)
+    hazards_found = models.PositiveIntegerField(_("hazards found"), default=0)
+    households_helped = models.PositiveIntegerField(_("households helped"), default=0)
+    donation_amount = models.DecimalField(
+        _("donations (yuan)"), max_digits=12, decimal_places=2, default=0
+    )
+    summary = models.TextField(_("what was seen and discussed"), max_length=1000, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    dedup_key = models.CharField(_("duplicate key"), max_length=40, editable=False)
+    source = models.CharField(
+        _("source"), max_length=10, choices=VisitSource.choices, default=VisitSource.ENTRY
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visit_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dedup_key"], name="visit_dedup_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "visit_date"], name="visit_unit_date_idx"),
+            models.Index(fields=["visit_date", "id"], name="visit_date_id_idx"),
+            models.Index(fields=["phone_hash"], name="visit_phone_hash_idx"),
+            models.Index(fields=["id_number_hash"], name="visit_id_hash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_date:%Y-%m-%d} {self.target_name}"
+
+    @property
+    def is_online(self) -> bool:
+        """Whether the visit counts as 键对键."""
+        return self.channel in Channel.online()
+
+
+class VisitOfficer(models.Model):
+    """An officer on a visit (the many-to-many between visits and officers)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "officer"], name="visit_officer_unique"),
+        ]
+        indexes = [models.Index(fields=["officer", "visit"], name="visit_officer_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}/{self.officer_id}"
+
+
+class VisitDaily(models.Model):
+    """Per unit, day, target type and channel: counts and sums, kept with every ledger write.
+
+    Dashboards and assessment read these, never a scan of the visits.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    target_type = models.CharField(max_length=20, choices=TargetType.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    visits = models.IntegerField(default=0)
+    return_visits = models.IntegerField(default=0)
+    opinions_collected = models.IntegerField(default=0)
+    disputes_mediated = models.IntegerField(default=0)
+    hazards_found = models.IntegerField(default=0)
+    households_helped = models.IntegerField(default=0)
+    donation_cents = models.BigIntegerField(default=0)
+
+    objects = VisitDailyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily visit roll-up")
+        verbose_name_plural = _("daily visit roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "day", "target_type", "channel"], name="visitdaily_key_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "unit"], name="visitdaily_day_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.target_type}/{self.channel}: {self.visits}"

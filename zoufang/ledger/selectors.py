@@ -1,0 +1,95 @@
+"""Reads of the ledger shared by pages, exports, the API and the dashboards."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from zoufang.core.models import AuditLog
+from zoufang.org.models import Officer, Unit
+
+from .models import Visit, VisitDaily
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    """The ledger list's filters; every field is optional."""
+
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    unit: Unit | None = None
+    target_type: str = ""
+    channel: str = ""
+    officer: Officer | None = None
+    is_return_visit: bool | None = None
+    target_name: str = ""
+
+
+def visit_list(*, user: Any, filters: VisitFilters | None = None) -> QuerySet[Visit]:
+    """Visits the user may see, filtered, newest first, with unit and officers loaded."""
+    filters = filters or VisitFilters()
+    visits = Visit.objects.visible_to(user).between(filters.since, filters.until)
+    if filters.unit is not None:
+        visits = visits.filter(unit__in=Unit.objects.subtree(filters.unit).values("pk"))
+    if filters.target_type:
+        visits = visits.filter(target_type=filters.target_type)
+    if filters.channel:
+        visits = visits.filter(channel=filters.channel)
+    if filters.officer is not None:
+        visits = visits.filter(officers=filters.officer)
+    if filters.is_return_visit is not None:
+        visits = visits.filter(is_return_visit=filters.is_return_visit)
+    if filters.target_name:
+        visits = visits.filter(target_name__contains=filters.target_name)
+    return (
+        visits.select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "officers", queryset=Officer.objects.select_related("user").order_by("badge_no")
+            )
+        )
+        .order_by("-visit_date", "-id")
+    )
+
+
+def visit_get(*, user: Any, pk: int) -> Visit:
+    """One visit the user may see (Visit.DoesNotExist otherwise, which views answer with 404)."""
+    return visit_list(user=user).get(pk=pk)
+
+
+def visit_history(*, visit: Visit) -> QuerySet[AuditLog]:
+    """The audit records of a visit, oldest first."""
+    return AuditLog.objects.filter(object_type="ledger.visit", object_id=str(visit.pk)).order_by(
+        "at", "id"
+    )
+
+
+def visit_totals(
+    *,
+    user: Any,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    group_by: tuple[str, ...] = (),
+    unit: Unit | None = None,
+) -> list[dict[str, Any]]:
+    """Sums of the daily roll-ups in the user's scope, grouped by the named columns."""
+    rollups = VisitDaily.objects.visible_to(user).between(since, until)
+    if unit is not None:
+        rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    sums = {
+        "visits": Sum("visits"),
+        "return_visits": Sum("return_visits"),
+        "opinions_collected": Sum("opinions_collected"),
+        "disputes_mediated": Sum("disputes_mediated"),
+        "hazards_found": Sum("hazards_found"),
+        "households_helped": Sum("households_helped"),
+        "donation_cents": Sum("donation_cents"),
+    }
+    if group_by:
+        rows = rollups.values(*group_by).annotate(**sums).order_by(*group_by)
+        return [{key: value or 0 for key, value in row.items()} for row in rows]
+    total = rollups.aggregate(**sums)
+    return [{key: value or 0 for key, value in total.items()}]

@@ -1,0 +1,393 @@
+"""Every write to the ledger: one visit at a time (entry, API) or in bulk (import, demo).
+
+Each write keeps the daily roll-ups and the audit trail in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
+from zoufang.core.errors import ConflictError
+from zoufang.core.personal import EMPTY, Sealed, seal_id_number, seal_phone
+from zoufang.core.text import squash_spaces, to_halfwidth
+from zoufang.org.models import Officer, Unit
+
+from .models import Visit, VisitOfficer, VisitSource
+from .permissions import visit_can_change, visit_can_delete
+from .rollups import RollupDeltas, rollup_apply
+
+AUDIT_FIELDS = (
+    "visit_date",
+    "unit",
+    "target_type",
+    "channel",
+    "is_return_visit",
+    "target_name",
+    "phone_masked",
+    "id_number_masked",
+    "address",
+    "opinions_collected",
+    "disputes_mediated",
+    "hazards_found",
+    "households_helped",
+    "donation_amount",
+    "summary",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    """The clean fields of one ledger row, as forms, the API and the importer produce them.
+
+    `phone` and `id_number` are normalised (core.validators); on an update, None keeps the
+    stored value and "" clears it.
+    """
+
+    visit_date: datetime.date
+    unit: Unit
+    officers: tuple[Officer, ...]
+    target_type: str
+    channel: str
+    target_name: str
+    is_return_visit: bool = False
+    phone: str | None = ""
+    id_number: str | None = ""
+    address: str = ""
+    opinions_collected: int = 0
+    disputes_mediated: int = 0
+    hazards_found: int = 0
+    households_helped: int = 0
+    donation_amount: Decimal = Decimal("0.00")
+    summary: str = ""
+    note: str = ""
+    opinions: tuple[str, ...] = field(default=())
+
+
+def normalize_target_name(name: str) -> str:
+    """The target name as compared for duplicates: half-width, single spaces."""
+    return squash_spaces(to_halfwidth(name))
+
+
+def dedup_key(
+    *,
+    visit_date: datetime.date,
+    unit_id: int,
+    officer_ids: Sequence[int],
+    target_type: str,
+    channel: str,
+    target_name: str,
+) -> str:
+    """Date, unit, sorted officers, target type, channel and name: equal keys are duplicates."""
+    officers = ",".join(str(pk) for pk in sorted(set(officer_ids)))
+    raw = "|".join(
+        (
+            visit_date.isoformat(),
+            str(unit_id),
+            officers,
+            target_type,
+            channel,
+            normalize_target_name(target_name),
+        )
+    )
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def input_dedup_key(data: VisitInput) -> str:
+    """The duplicate key of a row to write."""
+    return dedup_key(
+        visit_date=data.visit_date,
+        unit_id=data.unit.pk,
+        officer_ids=[officer.pk for officer in data.officers],
+        target_type=data.target_type,
+        channel=data.channel,
+        target_name=data.target_name,
+    )
+
+
+def visit_input_errors(
+    data: VisitInput, *, scope_unit_ids: set[int] | None, today: datetime.date | None = None
+) -> dict[str, str]:
+    """Rules a row must keep beyond its fields' formats; `scope_unit_ids` None means any unit.
+
+    Returns {field: message}; empty when the row may be written.
+    """
+    errors: dict[str, str] = {}
+    if scope_unit_ids is not None and data.unit.pk not in scope_unit_ids:
+        errors["unit"] = _("Unit %(code)s is not within your scope") % {"code": data.unit.code}
+    if not data.unit.is_active:
+        errors["unit"] = _("Unit %(code)s is no longer in use") % {"code": data.unit.code}
+    if not data.officers:
+        errors["officers"] = _("Name at least one officer")
+    else:
+        strangers = [
+            o.badge_no for o in data.officers if not o.unit.path.startswith(data.unit.path)
+        ]
+        if strangers:
+            errors["officers"] = _(
+                "Officer(s) %(badges)s do not belong to unit %(code)s or its sub-units"
+            ) % {"badges": "、".join(strangers), "code": data.unit.code}
+    if data.visit_date > (today or timezone.localdate()):
+        errors["visit_date"] = _("The date is in the future")
+    if data.opinions and data.opinions_collected < len(data.opinions):
+        errors["opinions_collected"] = _(
+            "Fewer opinions counted (%(count)s) than listed (%(listed)s)"
+        ) % {"count": data.opinions_collected, "listed": len(data.opinions)}
+    return errors
+
+
+def scope_unit_ids_of(actor: Any) -> set[int] | None:
+    """The ids of the units the actor may write to; None for the whole city (or the system)."""
+    from zoufang.org.scope import user_scope
+
+    if actor is None:
+        return None
+    scope = user_scope(actor)
+    if scope.everything:
+        return None
+    if scope.units is None:
+        return set()
+    return set(scope.units.values_list("pk", flat=True))
+
+
+def _seal(value: str | None, sealer: Any) -> Sealed | None:
+    if value is None:
+        return None
+    return sealer(value) if value else EMPTY
+
+
+def _apply_input(visit: Visit, data: VisitInput) -> None:
+    visit.visit_date = data.visit_date
+    visit.unit = data.unit
+    visit.target_type = data.target_type
+    visit.channel = data.channel
+    visit.is_return_visit = data.is_return_visit
+    visit.target_name = data.target_name
+    for prefix, sealed in (
+        ("phone", _seal(data.phone, seal_phone)),
+        ("id_number", _seal(data.id_number, seal_id_number)),
+    ):
+        if sealed is not None:
+            setattr(visit, f"{prefix}_cipher", sealed.cipher)
+            setattr(visit, f"{prefix}_hash", sealed.digest)
+            setattr(visit, f"{prefix}_masked", sealed.masked)
+    visit.address = data.address
+    visit.opinions_collected = max(data.opinions_collected, len(data.opinions))
+    visit.disputes_mediated = data.disputes_mediated
+    visit.hazards_found = data.hazards_found
+    visit.households_helped = data.households_helped
+    visit.donation_amount = data.donation_amount
+    visit.summary = data.summary
+    visit.note = data.note
+    visit.dedup_key = input_dedup_key(data)
+
+
+def visit_snapshot(visit: Visit, badges: Sequence[str]) -> dict[str, Any]:
+    """A visit as the audit trail records it: masked personal data, officers by badge."""
+    from zoufang.core.audit import snapshot
+
+    return {**snapshot(visit, AUDIT_FIELDS), "officers": sorted(badges)}
+
+
+def _duplicate_error() -> ValidationError:
+    return ValidationError(
+        {
+            "target_name": _(
+                "The same visit (date, unit, officers, type, channel, name) "
+                "is already in the ledger"
+            )
+        }
+    )
+
+
+def _raise_errors(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+
+
+@transaction.atomic
+def visit_create(
+    *, actor: Any, data: VisitInput, source: VisitSource | str = VisitSource.ENTRY
+) -> Visit:
+    """Record one visit, its officers, its roll-ups and its audit record."""
+    _raise_errors(visit_input_errors(data, scope_unit_ids=scope_unit_ids_of(actor)))
+    visit = Visit(source=source, created_by=actor if getattr(actor, "pk", None) else None)
+    _apply_input(visit, replace(data, phone=data.phone or "", id_number=data.id_number or ""))
+    try:
+        with transaction.atomic():
+            visit.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _duplicate_error() from exc
+    VisitOfficer.objects.bulk_create(
+        [VisitOfficer(visit=visit, officer=officer) for officer in data.officers]
+    )
+    deltas = RollupDeltas()
+    deltas.add(visit)
+    rollup_apply(deltas)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        target=visit,
+        after=visit_snapshot(visit, [o.badge_no for o in data.officers]),
+    )
+    return visit
+
+
+def _locked_visit(visit_id: int, expected_version: int) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit_id)
+    if visit.version != expected_version:
+        raise ConflictError(
+            _(
+                "Someone else changed this visit since you opened it (now version %(now)s, "
+                "yours %(yours)s). The current data is shown; make your change again."
+            )
+            % {"now": visit.version, "yours": expected_version},
+            extra={"current_version": visit.version},
+        )
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, actor: Any, visit_id: int, expected_version: int, data: VisitInput) -> Visit:
+    """Change a visit if nobody changed it since `expected_version` (else ConflictError)."""
+    visit = _locked_visit(visit_id, expected_version)
+    if not visit_can_change(actor, visit):
+        raise PermissionDenied(_("You may only change visits you recorded"))
+    old_badges = list(visit.officers.values_list("badge_no", flat=True))
+    before = visit_snapshot(visit, old_badges)
+    _raise_errors(visit_input_errors(data, scope_unit_ids=scope_unit_ids_of(actor)))
+    deltas = RollupDeltas()
+    deltas.add(visit, -1)
+    _apply_input(visit, data)
+    visit.version += 1
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError as exc:
+        raise _duplicate_error() from exc
+    new_ids = {officer.pk for officer in data.officers}
+    VisitOfficer.objects.filter(visit=visit).exclude(officer_id__in=new_ids).delete()
+    kept = set(VisitOfficer.objects.filter(visit=visit).values_list("officer_id", flat=True))
+    VisitOfficer.objects.bulk_create(
+        [VisitOfficer(visit=visit, officer_id=pk) for pk in sorted(new_ids - kept)]
+    )
+    deltas.add(visit, 1)
+    rollup_apply(deltas)
+    old, new = changed_only(before, visit_snapshot(visit, [o.badge_no for o in data.officers]))
+    audit_record(action=AuditAction.UPDATE, actor=actor, target=visit, before=old, after=new)
+    return visit
+
+
+@transaction.atomic
+def visit_delete(*, actor: Any, visit_id: int, expected_version: int) -> None:
+    """Delete a visit, taking it out of the roll-ups."""
+    visit = _locked_visit(visit_id, expected_version)
+    if not visit_can_delete(actor, visit):
+        raise PermissionDenied(_("You may not delete visits"))
+    before = visit_snapshot(visit, list(visit.officers.values_list("badge_no", flat=True)))
+    deltas = RollupDeltas()
+    deltas.add(visit, -1)
+    pk, label = visit.pk, str(visit)
+    visit.delete()
+    rollup_apply(deltas)
+    audit_record(
+        action=AuditAction.DELETE,
+        actor=actor,
+        object_type="ledger.visit",
+        object_id=str(pk),
+        object_repr=label,
+        before=before,
+    )
+
+
+@dataclass
+class BulkResult:
+    """What a bulk write did: the new visits' ids, and the indexes of rows skipped as duplicates."""
+
+    created_ids: list[int]
+    duplicate_rows: list[int]
+
+
+def existing_dedup_keys(keys: Sequence[str], *, chunk: int = 900) -> set[str]:
+    """The keys among `keys` that visits in the ledger already have."""
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        found.update(Visit.objects.filter(dedup_key__in=part).values_list("dedup_key", flat=True))
+    return found
+
+
+@transaction.atomic
+def visits_bulk_create(
+    *,
+    actor: Any,
+    rows: Sequence[VisitInput],
+    source: VisitSource | str,
+    audit_each: bool = True,
+    note: str = "",
+    batch_size: int = 1000,
+) -> BulkResult:
+    """Write many checked rows at once, skipping duplicates of the ledger or of earlier rows.
+
+    Roll-ups are kept; with `audit_each` every visit gets its audit record, otherwise one
+    record describes the whole batch (the demo loader).
+    """
+    keys = [input_dedup_key(row) for row in rows]
+    taken = existing_dedup_keys(keys)
+    visits: list[Visit] = []
+    officer_lists: list[tuple[Officer, ...]] = []
+    duplicates: list[int] = []
+    created_by = actor if getattr(actor, "pk", None) else None
+    for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+        if key in taken:
+            duplicates.append(index)
+            continue
+        taken.add(key)
+        visit = Visit(source=source, created_by=created_by)
+        _apply_input(visit, replace(row, phone=row.phone or "", id_number=row.id_number or ""))
+        visits.append(visit)
+        officer_lists.append(row.officers)
+    Visit.objects.bulk_create(visits, batch_size=batch_size)
+    VisitOfficer.objects.bulk_create(
+        [
+            VisitOfficer(visit_id=visit.pk, officer_id=officer.pk)
+            for visit, officers in zip(visits, officer_lists, strict=True)
+            for officer in officers
+        ],
+        batch_size=batch_size * 2,
+    )
+    deltas = RollupDeltas()
+    deltas.add_all(visits)
+    rollup_apply(deltas)
+    if audit_each:
+        audit_bulk(
+            AuditEntry(
+                action=AuditAction.CREATE,
+                actor=actor,
+                target=visit,
+                after=visit_snapshot(visit, [o.badge_no for o in officers]),
+                note=note,
+            )
+            for visit, officers in zip(visits, officer_lists, strict=True)
+        )
+    elif visits:
+        audit_record(
+            action=AuditAction.IMPORT,
+            actor=actor,
+            object_type="ledger.visit",
+            object_repr=_("%(count)s visits") % {"count": len(visits)},
+            after={"count": len(visits), "first_id": visits[0].pk, "last_id": visits[-1].pk},
+            note=note,
+        )
+    return BulkResult(created_ids=[visit.pk for visit in visits], duplicate_rows=duplicates)

@@ -1,0 +1,164 @@
+"""Ledger pages: the list, quick entry, one visit, edit and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from zoufang.core.errors import ConflictError
+from zoufang.org.permissions import Perm, PermRequiredMixin
+
+from . import selectors, services
+from .forms import VisitFilterForm, VisitForm, visit_initial
+from .models import Visit
+from .permissions import visit_can_change, visit_can_delete
+
+
+def get_visit_or_404(request: HttpRequest, pk: int) -> Visit:
+    """A visit in the user's scope, else 404 (never 403: existence must not leak)."""
+    try:
+        return selectors.visit_get(user=request.user, pk=pk)
+    except Visit.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class VisitListView(PermRequiredMixin, TemplateView):
+    """The ledger with filters and pagination."""
+
+    required_perm = Perm.VISIT_VIEW
+    template_name = "ledger/visit_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = VisitFilterForm(self.request.GET or None, user=self.request.user)
+        visits = selectors.visit_list(user=self.request.user, filters=form.to_filters())
+        page = Paginator(visits, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        }
+
+
+class VisitCreateView(PermRequiredMixin, FormView):
+    """Quick entry of one visit (works on a phone)."""
+
+    required_perm = Perm.VISIT_CREATE
+    template_name = "ledger/visit_form.html"
+    form_class = VisitForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self) -> dict[str, Any]:
+        return visit_initial(user=self.request.user, params=self.request.GET)
+
+    def form_valid(self, form: VisitForm) -> HttpResponse:
+        assert form.visit_input is not None
+        try:
+            visit = services.visit_create(actor=self.request.user, data=form.visit_input)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Visit recorded: %(visit)s") % {"visit": visit})
+        if "another" in self.request.POST:
+            keep = {
+                name: self.request.POST.get(name, "")
+                for name in ("visit_date", "unit", "officers", "channel", "target_type")
+            }
+            return redirect(reverse("ledger:visit_create") + "?" + urlencode(keep))
+        return redirect("ledger:visit_detail", pk=visit.pk)
+
+
+class VisitDetailView(PermRequiredMixin, TemplateView):
+    """One visit with its history."""
+
+    required_perm = Perm.VISIT_VIEW
+    template_name = "ledger/visit_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        visit = get_visit_or_404(self.request, kwargs["pk"])
+        return {
+            **super().get_context_data(**kwargs),
+            "visit": visit,
+            "history": selectors.visit_history(visit=visit),
+            "can_change": visit_can_change(self.request.user, visit),
+            "can_delete": visit_can_delete(self.request.user, visit),
+        }
+
+
+class VisitUpdateView(PermRequiredMixin, FormView):
+    """Edit a visit; a stale edit is refused with the current data shown."""
+
+    required_perm = Perm.VISIT_CHANGE_OWN
+    template_name = "ledger/visit_form.html"
+    form_class = VisitForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            self.visit = get_visit_or_404(request, kwargs["pk"])
+            if not visit_can_change(request.user, self.visit):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.visit}
+
+    def get_initial(self) -> dict[str, Any]:
+        return visit_initial(user=self.request.user, visit=self.visit)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "visit": self.visit}
+
+    def form_valid(self, form: VisitForm) -> HttpResponse:
+        assert form.visit_input is not None
+        try:
+            visit = services.visit_update(
+                actor=self.request.user,
+                visit_id=self.visit.pk,
+                expected_version=form.cleaned_data["version"],
+                data=form.visit_input,
+            )
+        except ConflictError as conflict:
+            current = get_visit_or_404(self.request, self.visit.pk)
+            data = self.request.POST.copy()
+            data["version"] = str(current.version)
+            form.data = data
+            form.add_error(None, conflict.message)
+            return self.render_to_response(
+                self.get_context_data(form=form, conflict=True, current=current)
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Visit saved: %(visit)s") % {"visit": visit})
+        return redirect("ledger:visit_detail", pk=visit.pk)
+
+
+class VisitDeleteView(PermRequiredMixin, View):
+    """Delete a visit (POST from the detail page)."""
+
+    required_perm = Perm.VISIT_DELETE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = get_visit_or_404(request, pk)
+        try:
+            version = int(request.POST.get("version", ""))
+            services.visit_delete(actor=request.user, visit_id=visit.pk, expected_version=version)
+        except (ValueError, ConflictError):
+            messages.error(request, _("The visit changed since you opened it; look again first."))
+            return redirect("ledger:visit_detail", pk=visit.pk)
+        messages.success(request, _("Visit deleted: %(visit)s") % {"visit": visit})
+        return redirect("ledger:visit_list")

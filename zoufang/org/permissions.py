@@ -1,0 +1,112 @@
+"""The role × action matrix, and the checks views and API handlers call.
+
+Scope (which records) is `visible_to`; this module decides what a role may do at all.
+A role without the right gets 403; a record outside the scope 404 (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, cast
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+from .models import Officer, Role
+
+
+class Perm(StrEnum):
+    """An action a role may be granted."""
+
+    DASHBOARD_VIEW = "dashboard.view"
+    UNIT_VIEW = "unit.view"
+    VISIT_VIEW = "visit.view"
+    VISIT_CREATE = "visit.create"
+    VISIT_CHANGE_OWN = "visit.change_own"
+    VISIT_CHANGE_ANY = "visit.change_any"
+    VISIT_DELETE = "visit.delete"
+    LEDGER_IMPORT = "ledger.import"
+    LEDGER_EXPORT = "ledger.export"
+    PERSONAL_REVEAL = "personal.reveal"
+    CAMPAIGN_VIEW = "campaign.view"
+    CAMPAIGN_MANAGE = "campaign.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_READ = frozenset(
+    {
+        Perm.DASHBOARD_VIEW,
+        Perm.UNIT_VIEW,
+        Perm.VISIT_VIEW,
+        Perm.CAMPAIGN_VIEW,
+    }
+)
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.CITY_ADMIN: frozenset(Perm),
+    Role.LEADER: _READ | {Perm.AUDIT_VIEW},
+    Role.INSPECTOR: _READ,
+    Role.UNIT_ADMIN: _READ
+    | {
+        Perm.VISIT_CREATE,
+        Perm.VISIT_CHANGE_OWN,
+        Perm.VISIT_CHANGE_ANY,
+        Perm.VISIT_DELETE,
+        Perm.LEDGER_IMPORT,
+        Perm.LEDGER_EXPORT,
+        Perm.PERSONAL_REVEAL,
+    },
+    Role.OFFICER: _READ | {Perm.VISIT_CREATE, Perm.VISIT_CHANGE_OWN},
+}
+
+
+_UNSET = object()
+
+
+def officer_of(user: Any) -> Officer | None:
+    """The user's officer profile (cached on the user object), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_zoufang_officer", _UNSET)
+    if cached is not _UNSET:
+        return cast(Officer | None, cached)
+    try:
+        officer = Officer.objects.select_related("unit").get(user_id=user.pk)
+    except Officer.DoesNotExist:
+        officer = None
+    user._zoufang_officer = officer
+    return officer
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role code; superusers count as the city office."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.CITY_ADMIN
+    officer = officer_of(user)
+    return officer.role if officer else None
+
+
+def can(user: Any, perm: Perm) -> bool:
+    """Whether the user's role grants the action."""
+    role = role_of(user)
+    return role is not None and perm in ROLE_PERMS.get(role, frozenset())
+
+
+def require(user: Any, perm: Perm) -> None:
+    """Raise PermissionDenied (403) unless the user's role grants the action."""
+    if not can(user, perm):
+        raise PermissionDenied
+
+
+class PermRequiredMixin(LoginRequiredMixin):
+    """Class-based views: anonymous → login page, a role without `required_perm` → 403."""
+
+    required_perm: Perm
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(request.user, self.required_perm)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,33 @@
+"""Reads of units and officers shared by pages, forms and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Officer, Unit
+
+
+def unit_list(*, user: Any) -> QuerySet[Unit]:
+    """The active units the user may see, in tree order."""
+    return Unit.objects.visible_to(user).active().select_related("parent").order_by("path")
+
+
+def unit_by_code(*, user: Any, code: str) -> Unit | None:
+    """A unit in the user's scope by its code, or None."""
+    return Unit.objects.visible_to(user).filter(code=code).first()
+
+
+def officer_list(*, user: Any, unit: Unit | None = None) -> QuerySet[Officer]:
+    """Active officers the user may see, optionally of one unit's subtree."""
+    officers = Officer.objects.visible_to(user).active().select_related("user", "unit")
+    if unit is not None:
+        officers = officers.filter(unit__path__startswith=unit.path)
+    return officers.order_by("unit__path", "badge_no")
+
+
+def officers_by_badge(badges: list[str]) -> dict[str, Officer]:
+    """Officers by badge number, for resolving a ledger row's 走访民警."""
+    officers = Officer.objects.filter(badge_no__in=badges).select_related("unit")
+    return {officer.badge_no: officer for officer in officers}

@@ -1,0 +1,129 @@
+"""Writes to units, officers and users, each with its audit record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoufang.core.audit import AuditAction, audit_record, snapshot
+
+from .models import Officer, Role, Unit, UnitKind, User
+
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "parent", "headcount", "is_active")
+OFFICER_FIELDS = ("unit", "badge_no", "role", "title")
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: UnitKind | str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    headcount: int = 0,
+    sort_order: int = 0,
+) -> Unit:
+    """Create a unit under `parent` and place it in the tree."""
+    if Unit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("Unit code %(code)s is taken") % {"code": code}})
+    unit = Unit(
+        code=code,
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        parent=parent,
+        headcount=headcount,
+        sort_order=sort_order,
+        depth=(parent.depth + 1) if parent else 0,
+        path="",
+    )
+    unit.full_clean(exclude=["path"])
+    unit.save(force_insert=True)
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+    audit_record(
+        action=AuditAction.CREATE, actor=actor, target=unit, after=snapshot(unit, UNIT_FIELDS)
+    )
+    return unit
+
+
+@transaction.atomic
+def officer_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    unit: Unit,
+    badge_no: str,
+    role: Role | str = Role.OFFICER,
+    password: str | None = None,
+    password_hash: str | None = None,
+    title: str = "",
+) -> Officer:
+    """Create a login and its officer profile; `password_hash` lets bulk seeding hash once."""
+    if Officer.objects.filter(badge_no=badge_no).exists():
+        raise ValidationError({"badge_no": _("Badge number %(no)s is taken") % {"no": badge_no}})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("User name %(name)s is taken") % {"name": username}})
+    user = User(username=username, full_name=full_name, password_changed_at=timezone.now())
+    user.password = password_hash or make_password(password)
+    user.save(force_insert=True)
+    officer = Officer(user=user, unit=unit, badge_no=badge_no, role=role, title=title)
+    officer.full_clean(exclude=["user"])
+    officer.save(force_insert=True)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        target=officer,
+        after={"username": username, "full_name": full_name, **snapshot(officer, OFFICER_FIELDS)},
+    )
+    return officer
+
+
+@transaction.atomic
+def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
+    """Change an officer's unit, badge number, role or post."""
+    before = snapshot(officer, OFFICER_FIELDS)
+    for name, value in changes.items():
+        if name not in OFFICER_FIELDS:
+            raise ValueError(f"officer_update cannot change {name}")
+        setattr(officer, name, value)
+    officer.full_clean(exclude=["user"])
+    officer.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        target=officer,
+        before=before,
+        after=snapshot(officer, OFFICER_FIELDS),
+    )
+    return officer
+
+
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Receiver of user_logged_in: record the login."""
+    audit_record(action=AuditAction.LOGIN, actor=user, target=user)
+
+
+def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Receiver of user_logged_out: record the logout."""
+    if user is not None:
+        audit_record(action=AuditAction.LOGOUT, actor=user, target=user)
+
+
+def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    """Receiver of user_login_failed: record the attempt with the user name tried."""
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        object_type="org.user",
+        object_repr=username,
+        note=_("Failed login for “%(name)s”") % {"name": username},
+    )
