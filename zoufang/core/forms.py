@@ -28,7 +28,8 @@ def style_widgets(form: forms.BaseForm) -> None:
             continue
         else:
             css = "form-control"
-        if form.is_bound and name in form.errors:
+        # Only after cleaning: reading form.errors here would validate too early.
+        if form._errors and name in form._errors:
             css += " is-invalid"
         widget.attrs["class"] = css
 

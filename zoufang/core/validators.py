@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .text import cell_text, to_halfwidth
+from .text import cell_text, squash_spaces, to_halfwidth
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CODES = "10X98765432"
@@ -24,8 +24,10 @@ LANDLINE_RE = re.compile(r"^(0\d{2,3})-(\d{7,8})$")
 LANDLINE_DIGITS_RE = re.compile(r"^0\d{9,11}$")
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(
+        r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$"
+    ),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
 )
 BADGE_SEPARATORS = re.compile(r"[、,，;；\s]+")
 TRUE_WORDS = frozenset({"是", "y", "yes", "1", "√", "✓", "true", "t"})
@@ -53,7 +55,7 @@ def parse_date(value: object, *, today: datetime.date | None = None) -> datetime
             code="invalid",
         )
     else:
-        text = to_halfwidth(cell_text(value)).replace(" ", "")
+        text = squash_spaces(to_halfwidth(cell_text(value)))
         if not text:
             raise ValidationError(_("Required"), code="required")
         result = _date_from_text(text)

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from zoufang.core.errors import ConflictError
-from zoufang.org.permissions import Perm, PermRequiredMixin
+from zoufang.org.permissions import Perm, PermRequiredMixin, require
 
 from . import selectors, services
 from .forms import VisitFilterForm, VisitForm, visit_initial
@@ -108,7 +108,8 @@ class VisitUpdateView(PermRequiredMixin, FormView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            self.visit = get_visit_or_404(request, kwargs["pk"])
+            require(request.user, self.required_perm)  # the role first: 403
+            self.visit = get_visit_or_404(request, kwargs["pk"])  # then the scope: 404
             if not visit_can_change(request.user, self.visit):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

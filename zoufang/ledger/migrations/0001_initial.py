@@ -4,72 +4,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_date', models.DateField(verbose_name='visit date')),
-                ('target_type', models.CharField(choices=[('resident', 'Residents'), ('enterprise', 'Enterprises and institutions'), ('venue', 'Venues'), ('key_person', 'Key persons'), ('stability_risk', 'Stability-risk persons'), ('hardship_household', 'Hardship households'), ('vulnerable', 'Vulnerable groups'), ('npc_deputy', 'NPC deputies'), ('cppcc_member', 'CPPCC members'), ('oversight_monitor', 'Law-enforcement monitors'), ('journalist', 'Journalists'), ('other', 'Other')], max_length=20, verbose_name='target type')),
-                ('channel', models.CharField(choices=[('in_person', 'In person'), ('phone', 'Phone'), ('weibo', 'Weibo'), ('wechat', 'WeChat'), ('online_other', 'Other online')], max_length=20, verbose_name='channel')),
-                ('is_return_visit', models.BooleanField(default=False, verbose_name='return visit')),
-                ('target_name', models.CharField(max_length=100, verbose_name='target name')),
-                ('phone_cipher', models.TextField(blank=True, editable=False, verbose_name='phone (encrypted)')),
-                ('phone_hash', models.CharField(blank=True, max_length=64, verbose_name='phone (keyed hash)')),
-                ('phone_masked', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('id_number_cipher', models.TextField(blank=True, editable=False, verbose_name='ID number (encrypted)')),
-                ('id_number_hash', models.CharField(blank=True, max_length=64, verbose_name='ID number (keyed hash)')),
-                ('id_number_masked', models.CharField(blank=True, max_length=20, verbose_name='ID number')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('opinions_collected', models.PositiveIntegerField(default=0, verbose_name='opinions collected')),
-                ('disputes_mediated', models.PositiveIntegerField(default=0, verbose_name='disputes mediated')),
-                ('hazards_found', models.PositiveIntegerField(default=0, verbose_name='hazards found')),
-                ('households_helped', models.PositiveIntegerField(default=0, verbose_name='households helped')),
-                ('donation_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='donations (yuan)')),
-                ('summary', models.TextField(blank=True, max_length=1000, verbose_name='what was seen and discussed')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('dedup_key', models.CharField(editable=False, max_length=40, verbose_name='duplicate key')),
-                ('source', models.CharField(choices=[('entry', 'Quick entry'), ('import', 'Import'), ('api', 'API'), ('seed', 'Demo data')], default='entry', max_length=10, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visit_date", models.DateField(verbose_name="visit date")),
+                (
+                    "target_type",
+                    models.CharField(
+                        choices=[
+                            ("resident", "Residents"),
+                            ("enterprise", "Enterprises and institutions"),
+                            ("venue", "Venues"),
+                            ("key_person", "Key persons"),
+                            ("stability_risk", "Stability-risk persons"),
+                            ("hardship_household", "Hardship households"),
+                            ("vulnerable", "Vulnerable groups"),
+                            ("npc_deputy", "NPC deputies"),
+                            ("cppcc_member", "CPPCC members"),
+                            ("oversight_monitor", "Law-enforcement monitors"),
+                            ("journalist", "Journalists"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="target type",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("phone", "Phone"),
+                            ("weibo", "Weibo"),
+                            ("wechat", "WeChat"),
+                            ("online_other", "Other online"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "is_return_visit",
+                    models.BooleanField(default=False, verbose_name="return visit"),
+                ),
+                ("target_name", models.CharField(max_length=100, verbose_name="target name")),
+                (
+                    "phone_cipher",
+                    models.TextField(blank=True, editable=False, verbose_name="phone (encrypted)"),
+                ),
+                (
+                    "phone_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="phone (keyed hash)"),
+                ),
+                ("phone_masked", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "id_number_cipher",
+                    models.TextField(
+                        blank=True, editable=False, verbose_name="ID number (encrypted)"
+                    ),
+                ),
+                (
+                    "id_number_hash",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="ID number (keyed hash)"
+                    ),
+                ),
+                (
+                    "id_number_masked",
+                    models.CharField(blank=True, max_length=20, verbose_name="ID number"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "opinions_collected",
+                    models.PositiveIntegerField(default=0, verbose_name="opinions collected"),
+                ),
+                (
+                    "disputes_mediated",
+                    models.PositiveIntegerField(default=0, verbose_name="disputes mediated"),
+                ),
+                (
+                    "hazards_found",
+                    models.PositiveIntegerField(default=0, verbose_name="hazards found"),
+                ),
+                (
+                    "households_helped",
+                    models.PositiveIntegerField(default=0, verbose_name="households helped"),
+                ),
+                (
+                    "donation_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="donations (yuan)"
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="what was seen and discussed"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "dedup_key",
+                    models.CharField(editable=False, max_length=40, verbose_name="duplicate key"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("entry", "Quick entry"),
+                            ("import", "Import"),
+                            ("api", "API"),
+                            ("seed", "Demo data"),
+                        ],
+                        default="entry",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'visit',
-                'verbose_name_plural': 'visits',
-                'ordering': ['-visit_date', '-id'],
+                "verbose_name": "visit",
+                "verbose_name_plural": "visits",
+                "ordering": ["-visit_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='VisitDaily',
+            name="VisitDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('target_type', models.CharField(choices=[('resident', 'Residents'), ('enterprise', 'Enterprises and institutions'), ('venue', 'Venues'), ('key_person', 'Key persons'), ('stability_risk', 'Stability-risk persons'), ('hardship_household', 'Hardship households'), ('vulnerable', 'Vulnerable groups'), ('npc_deputy', 'NPC deputies'), ('cppcc_member', 'CPPCC members'), ('oversight_monitor', 'Law-enforcement monitors'), ('journalist', 'Journalists'), ('other', 'Other')], max_length=20)),
-                ('channel', models.CharField(choices=[('in_person', 'In person'), ('phone', 'Phone'), ('weibo', 'Weibo'), ('wechat', 'WeChat'), ('online_other', 'Other online')], max_length=20)),
-                ('visits', models.IntegerField(default=0)),
-                ('return_visits', models.IntegerField(default=0)),
-                ('opinions_collected', models.IntegerField(default=0)),
-                ('disputes_mediated', models.IntegerField(default=0)),
-                ('hazards_found', models.IntegerField(default=0)),
-                ('households_helped', models.IntegerField(default=0)),
-                ('donation_cents', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "target_type",
+                    models.CharField(
+                        choices=[
+                            ("resident", "Residents"),
+                            ("enterprise", "Enterprises and institutions"),
+                            ("venue", "Venues"),
+                            ("key_person", "Key persons"),
+                            ("stability_risk", "Stability-risk persons"),
+                            ("hardship_household", "Hardship households"),
+                            ("vulnerable", "Vulnerable groups"),
+                            ("npc_deputy", "NPC deputies"),
+                            ("cppcc_member", "CPPCC members"),
+                            ("oversight_monitor", "Law-enforcement monitors"),
+                            ("journalist", "Journalists"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("phone", "Phone"),
+                            ("weibo", "Weibo"),
+                            ("wechat", "WeChat"),
+                            ("online_other", "Other online"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("visits", models.IntegerField(default=0)),
+                ("return_visits", models.IntegerField(default=0)),
+                ("opinions_collected", models.IntegerField(default=0)),
+                ("disputes_mediated", models.IntegerField(default=0)),
+                ("hazards_found", models.IntegerField(default=0)),
+                ("households_helped", models.IntegerField(default=0)),
+                ("donation_cents", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'daily visit roll-up',
-                'verbose_name_plural': 'daily visit roll-ups',
+                "verbose_name": "daily visit roll-up",
+                "verbose_name_plural": "daily visit roll-ups",
             },
         ),
         migrations.CreateModel(
-            name='VisitOfficer',
+            name="VisitOfficer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,80 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
-        ('org', '0001_initial'),
+        ("ledger", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visit',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="visit",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='org.unit', verbose_name='unit'),
+            model_name="visit",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="visits",
+                to="org.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='visitdaily',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit'),
+            model_name="visitdaily",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.unit"
+            ),
         ),
         migrations.AddField(
-            model_name='visitofficer',
-            name='officer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.officer'),
+            model_name="visitofficer",
+            name="officer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.officer"
+            ),
         ),
         migrations.AddField(
-            model_name='visitofficer',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ledger.visit'),
+            model_name="visitofficer",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ledger.visit"
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='officers',
-            field=models.ManyToManyField(related_name='visits', through='ledger.VisitOfficer', to='org.officer', verbose_name='officers'),
+            model_name="visit",
+            name="officers",
+            field=models.ManyToManyField(
+                related_name="visits",
+                through="ledger.VisitOfficer",
+                to="org.officer",
+                verbose_name="officers",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visitdaily',
-            index=models.Index(fields=['day', 'unit'], name='visitdaily_day_unit_idx'),
+            model_name="visitdaily",
+            index=models.Index(fields=["day", "unit"], name="visitdaily_day_unit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='visitdaily',
-            constraint=models.UniqueConstraint(fields=('unit', 'day', 'target_type', 'channel'), name='visitdaily_key_unique'),
+            model_name="visitdaily",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "day", "target_type", "channel"), name="visitdaily_key_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visitofficer',
-            index=models.Index(fields=['officer', 'visit'], name='visit_officer_officer_idx'),
+            model_name="visitofficer",
+            index=models.Index(fields=["officer", "visit"], name="visit_officer_officer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='visitofficer',
-            constraint=models.UniqueConstraint(fields=('visit', 'officer'), name='visit_officer_unique'),
+            model_name="visitofficer",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "officer"), name="visit_officer_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['unit', 'visit_date'], name='visit_unit_date_idx'),
+            model_name="visit",
+            index=models.Index(fields=["unit", "visit_date"], name="visit_unit_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['visit_date', 'id'], name='visit_date_id_idx'),
+            model_name="visit",
+            index=models.Index(fields=["visit_date", "id"], name="visit_date_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['phone_hash'], name='visit_phone_hash_idx'),
+            model_name="visit",
+            index=models.Index(fields=["phone_hash"], name="visit_phone_hash_idx"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['id_number_hash'], name='visit_id_hash_idx'),
+            model_name="visit",
+            index=models.Index(fields=["id_number_hash"], name="visit_id_hash_idx"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(fields=('dedup_key',), name='visit_dedup_key_unique'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                fields=("dedup_key",), name="visit_dedup_key_unique"
+            ),
         ),
     ]

@@ -1,0 +1,151 @@
+"""Every page: anonymous → login, a role without the right → 403, a record outside scope → 404.
+
+The route table is checked against the URL resolver, so a new page without an entry here
+fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from zoufang.ledger.tests.factories import make_visit
+
+ROLES = ("city_admin", "leader", "inspector", "unit_admin", "officer")
+EVERYONE = dict.fromkeys(ROLES, 200)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A page, the status each role gets on its own-scope record, and how to build its URL."""
+
+    name: str
+    expect: dict[str, int]
+    method: str = "get"
+    kwargs: Callable[[Any], dict[str, Any]] = field(default=lambda f: {})
+    # For pages about one record: kwargs for a record of another county (→ 404 for the roles
+    # that may open the page at all but do not see that county).
+    foreign: Callable[[Any], dict[str, Any]] | None = None
+
+
+def own_visit(f: Any) -> dict[str, Any]:
+    return {"pk": f.visit.pk}
+
+
+def other_visit(f: Any) -> dict[str, Any]:
+    return {"pk": f.visit_b.pk}
+
+
+ROUTES = [
+    Route("dashboards:home", EVERYONE),
+    Route("ledger:visit_list", EVERYONE),
+    Route(
+        "ledger:visit_create",
+        {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 200},
+    ),
+    Route(
+        "ledger:visit_detail",
+        {"city_admin": 200, "leader": 200, "inspector": 404, "unit_admin": 200, "officer": 200},
+        kwargs=own_visit,
+        foreign=other_visit,
+    ),
+    Route(
+        "ledger:visit_update",
+        {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 200},
+        kwargs=own_visit,
+        foreign=other_visit,
+    ),
+    Route(
+        "ledger:visit_delete",
+        {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 302, "officer": 403},
+        method="post",
+        kwargs=own_visit,
+        foreign=other_visit,
+    ),
+    Route("campaigns:campaign_detail", EVERYONE, kwargs=lambda f: {"slug": f.campaign.slug}),
+    Route("org:password_change", EVERYONE),
+]
+PUBLIC = {"org:login", "org:logout"}
+NOT_PAGES = ("admin", "api")  # Django's admin (staff only) and the API (tests/api)
+
+
+def named_routes(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    """Every named URL of the project, as namespace:name."""
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = pattern.namespace or ""
+            if namespace in NOT_PAGES:
+                continue
+            names |= named_routes(pattern, f"{prefix}{namespace}:" if namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_page_is_in_the_access_table() -> None:
+    assert named_routes() == {route.name for route in ROUTES} | PUBLIC
+
+
+@dataclass
+class Fixtures:
+    visit: Any
+    visit_b: Any
+    campaign: Any
+
+
+@pytest.fixture
+def f(city: Any) -> Fixtures:
+    import datetime
+
+    from zoufang.campaigns.services import campaign_create
+
+    campaign = campaign_create(
+        actor=None,
+        slug="2022-dazoufang",
+        name="2022年大走访开门评",
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2022, 12, 31),
+    )
+    return Fixtures(
+        visit=make_visit(city.officer), visit_b=make_visit(city.officer_b), campaign=campaign
+    )
+
+
+def request(client: Any, route: Route, kwargs: dict[str, Any], f: Fixtures) -> Any:
+    url = reverse(route.name, kwargs=kwargs)
+    if route.method == "post":
+        return client.post(url, {"version": f.visit.version})
+    return client.get(url)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_anonymous_goes_to_login(client: Any, f: Fixtures, route: Route) -> None:
+    response = request(client, route, route.kwargs(f), f)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("org:login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_role_matrix(login: Any, f: Fixtures, route: Route, role: str) -> None:
+    response = request(login(role), route, route.kwargs(f), f)
+    assert response.status_code == route.expect[role]
+
+
+@pytest.mark.parametrize("role", ["unit_admin", "officer"])
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.foreign], ids=lambda r: r.name)
+def test_another_units_record_is_404(login: Any, f: Fixtures, route: Route, role: str) -> None:
+    assert route.foreign is not None
+    if route.expect[role] == 403:
+        pytest.skip("the role may not open this page at all")
+    response = request(login(role), route, route.foreign(f), f)
+    assert response.status_code == 404
+
+
+def test_public_pages_need_no_login(client: Any, db: Any) -> None:
+    assert client.get(reverse("org:login")).status_code == 200
