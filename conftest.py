@@ -36,6 +36,16 @@ class City:
         return getattr(self, role).user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Throttles and rate limits live in the cache; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def city(db: Any) -> City:
     jz = UnitFactory(code="JZ", name="江州市公安局", kind=UnitKind.CITY_OFFICE)

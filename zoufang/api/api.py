@@ -7,7 +7,7 @@ import datetime
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from zoufang.core.errors import ApplicationError
@@ -53,7 +53,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> dict:
 @router.delete(
     "/token", auth=BearerAuth(), response={204: None, **ERRORS}, summary="Revoke this token"
 )
-def revoke_token(request: HttpRequest) -> tuple[int, None]:
+def revoke_token(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     token_revoke(user=request.auth, token_id=request.auth.api_token_id)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)

@@ -29,7 +29,8 @@ def style_widgets(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         # Only after cleaning: reading form.errors here would validate too early.
-        if form._errors and name in form._errors:
+        errors = getattr(form, "_errors", None)
+        if errors and name in errors:
             css += " is-invalid"
         widget.attrs["class"] = css
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS, paginate
@@ -127,7 +127,7 @@ def list_visits(request: HttpRequest, query: Query[VisitQuery]) -> dict[str, Any
 
 
 @router.post("", response={201: VisitOut, **ERRORS}, summary="Record a visit")
-def create_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
+def create_visit(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
     """Record a visit; the unit must be in scope and the officers of that unit's subtree."""
     user = request_user(request)
     require(user, Perm.VISIT_CREATE)
@@ -139,7 +139,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
         raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
     assert form.visit_input is not None
     visit = services.visit_create(actor=user, data=form.visit_input, source=VisitSource.API)
-    return 201, selectors.visit_get(user=user, pk=visit.pk)
+    return Status(201, selectors.visit_get(user=user, pk=visit.pk))
 
 
 @router.get("/{visit_id}", response={200: VisitOut, **ERRORS}, summary="One visit")

@@ -40,7 +40,7 @@ def test_ciphertext_is_bound_to_its_purpose() -> None:
         personal.decrypt(token, purpose="phone")
 
 
-def test_keyed_hash_is_stable_and_keyed(settings) -> None:  # type: ignore[no-untyped-def]
+def test_keyed_hash_is_stable_and_keyed(settings) -> None:
     first = personal.keyed_hash("13812345678", purpose="phone")
     assert first == personal.keyed_hash("13812345678", purpose="phone")
     assert first != personal.keyed_hash("13812345678", purpose="id_number")

@@ -41,7 +41,7 @@ def assert_rollups_match_visits() -> None:
     assert kept == rollup_table()
 
 
-def test_create_keeps_rollups_and_audit(city) -> None:  # type: ignore[no-untyped-def]
+def test_create_keeps_rollups_and_audit(city) -> None:
     visit = make_visit(
         city.officer, is_return_visit=True, opinions_collected=2, donation_amount=Decimal("300.50")
     )
@@ -55,12 +55,13 @@ def test_create_keeps_rollups_and_audit(city) -> None:  # type: ignore[no-untype
     audit = AuditLog.objects.get(object_type="ledger.visit", object_id=str(visit.pk))
     assert audit.action == AuditAction.CREATE
     assert audit.actor == city.user("officer")
+    assert audit.after is not None
     assert audit.after["target_name"] == visit.target_name
     assert audit.after["officers"] == [city.officer.badge_no]
     assert_rollups_match_visits()
 
 
-def test_personal_data_is_never_stored_in_clear(city) -> None:  # type: ignore[no-untyped-def]
+def test_personal_data_is_never_stored_in_clear(city) -> None:
     visit = make_visit(city.officer, phone="13812345678", id_number="11010519491231002X")
     visit.refresh_from_db()
     assert visit.phone_masked == "138****5678"
@@ -76,7 +77,7 @@ def test_personal_data_is_never_stored_in_clear(city) -> None:  # type: ignore[n
     assert "11010519491231002X" not in stored
 
 
-def test_update_moves_the_rollups_and_records_before_and_after(city) -> None:  # type: ignore[no-untyped-def]
+def test_update_moves_the_rollups_and_records_before_and_after(city) -> None:
     visit = make_visit(city.officer)
     changed = visit_input(
         city.officer,
@@ -102,7 +103,7 @@ def test_update_moves_the_rollups_and_records_before_and_after(city) -> None:  #
     assert_rollups_match_visits()
 
 
-def test_a_stale_edit_is_refused_and_changes_nothing(city) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_edit_is_refused_and_changes_nothing(city) -> None:
     visit = make_visit(city.officer)
     first = visit_input(city.officer, target_name="第一次修改")
     visit_update(actor=city.user("officer"), visit_id=visit.pk, expected_version=1, data=first)
@@ -115,7 +116,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(city) -> None:  # type: ign
     assert_rollups_match_visits()
 
 
-def test_officers_change_only_their_own_visits(city) -> None:  # type: ignore[no-untyped-def]
+def test_officers_change_only_their_own_visits(city) -> None:
     colleague = type(city.officer).objects.create(
         user=type(city.user("officer")).objects.create(username="colleague"),
         unit=city.station_a,
@@ -138,7 +139,7 @@ def test_officers_change_only_their_own_visits(city) -> None:  # type: ignore[no
     )
 
 
-def test_delete_takes_the_visit_out_of_the_rollups(city) -> None:  # type: ignore[no-untyped-def]
+def test_delete_takes_the_visit_out_of_the_rollups(city) -> None:
     visit = make_visit(city.officer)
     make_visit(city.officer)
     with pytest.raises(PermissionDenied):
@@ -147,6 +148,7 @@ def test_delete_takes_the_visit_out_of_the_rollups(city) -> None:  # type: ignor
     assert not Visit.objects.filter(pk=visit.pk).exists()
     assert VisitDaily.objects.get(unit=city.station_a).visits == 1
     deleted = AuditLog.objects.get(action=AuditAction.DELETE)
+    assert deleted.before is not None
     assert deleted.before["target_name"] == visit.target_name
     assert_rollups_match_visits()
 
@@ -161,7 +163,7 @@ def test_delete_takes_the_visit_out_of_the_rollups(city) -> None:  # type: ignor
         ({"opinions": ("一", "二"), "opinions_collected": 1}, "opinions_collected"),
     ],
 )
-def test_rules_beyond_formats(city, overrides, field) -> None:  # type: ignore[no-untyped-def]
+def test_rules_beyond_formats(city, overrides, field) -> None:
     if overrides.pop("unit_code", None):
         overrides["unit"] = city.station_b
     if overrides.pop("officer_b", None):
@@ -173,7 +175,7 @@ def test_rules_beyond_formats(city, overrides, field) -> None:  # type: ignore[n
     assert not VisitDaily.objects.exists()
 
 
-def test_a_duplicate_is_refused(city) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_is_refused(city) -> None:
     row = visit_input(city.officer, target_name="王 五")
     visit_create(actor=city.user("officer"), data=row)
     again = visit_input(city.officer, target_name="王  五")  # white space does not make it new
@@ -184,7 +186,7 @@ def test_a_duplicate_is_refused(city) -> None:  # type: ignore[no-untyped-def]
     assert VisitDaily.objects.get().visits == 1
 
 
-def test_bulk_create_skips_duplicates_and_keeps_rollups(city) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_create_skips_duplicates_and_keeps_rollups(city) -> None:
     existing = make_visit(city.officer, target_name="已有对象")
     rows = [
         visit_input(city.officer, target_name="已有对象"),

@@ -13,7 +13,7 @@ from zoufang.org.scope import register_scope_provider, user_scope
 pytestmark = pytest.mark.django_db
 
 
-def codes(queryset) -> set[str]:  # type: ignore[no-untyped-def]
+def codes(queryset) -> set[str]:
     return set(queryset.values_list("code", flat=True))
 
 
@@ -31,18 +31,18 @@ ALL = {"JZ", "JZ01", "JZ0101", "JZ02", "JZ0201", "JZJ01", "JZB01"}
         ("inspector", set()),
     ],
 )
-def test_units_by_role(city, role, expected) -> None:  # type: ignore[no-untyped-def]
+def test_units_by_role(city, role, expected) -> None:
     assert codes(Unit.objects.visible_to(city.user(role))) == expected
 
 
-def test_anonymous_and_inactive_see_nothing(city) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_and_inactive_see_nothing(city) -> None:
     assert not Unit.objects.visible_to(AnonymousUser()).exists()
     user = city.user("city_admin")
     user.is_active = False
     assert not Unit.objects.visible_to(user).exists()
 
 
-def test_visits_follow_the_unit_tree(city) -> None:  # type: ignore[no-untyped-def]
+def test_visits_follow_the_unit_tree(city) -> None:
     mine = make_visit(city.officer)
     theirs = make_visit(city.officer_b)
     assert set(Visit.objects.visible_to(city.user("unit_admin"))) == {mine}
@@ -50,12 +50,12 @@ def test_visits_follow_the_unit_tree(city) -> None:  # type: ignore[no-untyped-d
     assert set(Visit.objects.visible_to(city.user("leader"))) == {mine, theirs}
 
 
-def test_officers_follow_their_unit(city) -> None:  # type: ignore[no-untyped-def]
+def test_officers_follow_their_unit(city) -> None:
     visible = set(Officer.objects.visible_to(city.user("unit_admin")))
     assert visible == {city.unit_admin, city.officer}
 
 
-def test_a_registered_provider_decides_a_roles_scope(city, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_registered_provider_decides_a_roles_scope(city, monkeypatch) -> None:
     from zoufang.org import scope
 
     monkeypatch.setattr(scope, "_providers", {})

@@ -1,0 +1,72 @@
+"""The demo city: deterministic, every role, a spread of activity with planted zero units."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Sum
+
+from zoufang.ledger.models import Visit, VisitDaily
+from zoufang.ledger.rollups import rollup_rebuild
+from zoufang.org.models import Officer, Role, Unit, UnitKind
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fingerprint() -> list[tuple]:
+    return list(
+        Visit.objects.order_by("id").values_list(
+            "visit_date", "unit__code", "target_type", "channel", "target_name", "phone_masked"
+        )
+    )
+
+
+def test_seed_tiny(django_db_blocker: Any) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", "--scale", "tiny", "--seed", "7", stdout=out)
+    text = out.getvalue()
+    for username in ("admin", "leader", "inspector", "unitadmin", "officer"):
+        assert f" {username} " in text
+    assert Visit.objects.count() == 2000 - int(text.split("(")[2].split()[0])
+
+    kinds = dict(Unit.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds[UnitKind.COUNTY_BUREAU] == 12
+    assert kinds[UnitKind.POLICE_BRANCH] == 12
+    assert kinds[UnitKind.AGENCY_DEPT] == 15
+    assert 36 <= kinds[UnitKind.STATION] <= 96
+    assert set(Officer.objects.values_list("role", flat=True)) == set(Role.values)
+
+    # Planted zero-result units have nothing; agencies are far quieter than stations.
+    busy = VisitDaily.objects.values("unit__kind").annotate(v=Sum("visits"))
+    per_kind = {row["unit__kind"]: row["v"] for row in busy}
+    heads = dict(Unit.objects.values_list("kind").annotate(h=Sum("headcount")))
+    station_rate = per_kind[UnitKind.STATION] / heads[UnitKind.STATION]
+    agency_rate = per_kind.get(UnitKind.AGENCY_DEPT, 0) / heads[UnitKind.AGENCY_DEPT]
+    assert agency_rate < station_rate / 5
+    assert not Visit.objects.filter(unit__code__in=["JZB08", "JZB09", "JZB15", "JZJ10"]).exists()
+
+    # The roll-ups the loader kept equal a recomputation from the visits.
+    kept = sorted(
+        VisitDaily.objects.values_list("unit_id", "day", "target_type", "channel", "visits")
+    )
+    rollup_rebuild()
+    assert kept == sorted(
+        VisitDaily.objects.values_list("unit_id", "day", "target_type", "channel", "visits")
+    )
+
+    # A second run refuses to pile a second city on top; --if-empty leaves it alone.
+    with pytest.raises(Exception, match="already has data"):
+        call_command("seed_demo", "--scale", "tiny", stdout=io.StringIO())
+    call_command("seed_demo", "--scale", "tiny", "--if-empty", stdout=io.StringIO())
+    assert Unit.objects.count() == sum(kinds.values())
+
+
+def test_same_seed_same_city() -> None:
+    call_command("seed_demo", "--scale", "tiny", "--seed", "11", stdout=io.StringIO())
+    first = fingerprint()
+    call_command("flush", "--no-input")
+    call_command("seed_demo", "--scale", "tiny", "--seed", "11", stdout=io.StringIO())
+    assert [row[:5] for row in fingerprint()] == [row[:5] for row in first]
