@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("zoufang.org.urls")),
     path("ledger/", include("zoufang.ledger.urls")),
     path("campaigns/", include("zoufang.campaigns.urls")),
+    path("opinions/", include("zoufang.opinions.urls")),
+    path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zoufang.ledger",
     "zoufang.api",
     "zoufang.dashboards",
+    "zoufang.opinions",
     "zoufang.notices",
     "zoufang.demo",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from zoufang.ledger.api import router as visits_router
+from zoufang.opinions.api import router as opinions_router
 from zoufang.org.api import router as units_router
 
 from .api import router as auth_router
@@ -22,3 +23,4 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
 api.add_router("/visits", visits_router)
+api.add_router("/opinions", opinions_router)

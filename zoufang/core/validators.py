@@ -222,6 +222,23 @@ def split_badges(value: object) -> list[str]:
     return list(seen)
 
 
+OPINION_SEPARATORS = re.compile(r"[\r\n；;]+")
+
+
+def split_opinions(value: object, *, max_length: int = 2000) -> tuple[str, ...]:
+    """Opinions written one per line or separated by ；, each trimmed and at most 2000 chars."""
+    texts = tuple(
+        part.strip() for part in OPINION_SEPARATORS.split(cell_text(value)) if part.strip()
+    )
+    for text in texts:
+        if len(text) > max_length:
+            raise ValidationError(
+                _("Each opinion may have at most %(max)s characters") % {"max": max_length},
+                code="max_length",
+            )
+    return texts
+
+
 def clean_text(value: object, *, max_length: int, required: bool = False) -> str:
     """Trimmed text of at most `max_length` characters."""
     text = cell_text(value)

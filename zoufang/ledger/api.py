@@ -100,6 +100,7 @@ class VisitIn(Schema):
     donation_amount: Decimal | str = "0"
     summary: str = ""
     note: str = ""
+    opinions: list[str] = []
 
 
 class VisitQuery(Schema):
@@ -133,6 +134,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
     require(user, Perm.VISIT_CREATE)
     data = payload.dict()
     data["officers"] = " ".join(data["officers"])
+    data["opinions"] = "\n".join(data["opinions"])
     data["donation_amount"] = str(data["donation_amount"])
     form = VisitForm(data=data, user=user)
     if not form.is_valid():

@@ -85,6 +85,14 @@ class VisitForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
+    opinions = forms.CharField(
+        label=gettext_lazy("Opinions raised"),
+        help_text=gettext_lazy(
+            "One per line; each is registered as an opinion for the city office to assign"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, user: Any, instance: Visit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -93,6 +101,8 @@ class VisitForm(StyledForm):
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
         self.visit_input: VisitInput | None = None
         if instance is not None:
+            # Opinions become records of their own once registered; they are not edited here.
+            del self.fields["opinions"]
             # The stored numbers are only kept encrypted: blank keeps them, a tick clears them.
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
             for name, masked in (
@@ -116,6 +126,9 @@ class VisitForm(StyledForm):
 
     def clean_id_number(self) -> str:
         return validators.normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean_opinions(self) -> tuple[str, ...]:
+        return validators.split_opinions(self.cleaned_data["opinions"])
 
     def clean_donation_amount(self) -> Any:
         return validators.parse_amount(self.cleaned_data["donation_amount"])
@@ -160,6 +173,7 @@ class VisitForm(StyledForm):
             donation_amount=data["donation_amount"],
             summary=data["summary"].strip(),
             note=data["note"].strip(),
+            opinions=data.get("opinions", ()),
         )
         return data
 

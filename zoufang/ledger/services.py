@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,26 @@ from zoufang.org.models import Officer, Unit
 from .models import Visit, VisitOfficer, VisitSource
 from .permissions import visit_can_change, visit_can_delete
 from .rollups import RollupDeltas, rollup_apply
+
+VisitOpinionsWriter = Callable[..., Any]
+_visit_opinions_writers: list[VisitOpinionsWriter] = []
+
+
+def register_visit_opinions_writer(writer: VisitOpinionsWriter) -> None:
+    """Let the opinions app register the opinions written on visits (意见建议 column).
+
+    The writer is called as `writer(actor=..., items=[(visit, texts), ...])` in the same
+    transaction as the visits; the ledger itself does not import the opinions app.
+    """
+    if writer not in _visit_opinions_writers:
+        _visit_opinions_writers.append(writer)
+
+
+def _write_visit_opinions(actor: Any, items: list[tuple[Visit, tuple[str, ...]]]) -> None:
+    if items:
+        for writer in _visit_opinions_writers:
+            writer(actor=actor, items=items)
+
 
 AUDIT_FIELDS = (
     "visit_date",
@@ -140,10 +161,6 @@ def visit_input_errors(
             ) % {"badges": "、".join(strangers), "code": data.unit.code}
     if data.visit_date > (today or timezone.localdate()):
         errors["visit_date"] = _("The date is in the future")
-    if data.opinions and data.opinions_collected < len(data.opinions):
-        errors["opinions_collected"] = _(
-            "Fewer opinions counted (%(count)s) than listed (%(listed)s)"
-        ) % {"count": data.opinions_collected, "listed": len(data.opinions)}
     return errors
 
 
@@ -241,6 +258,7 @@ def visit_create(
         target=visit,
         after=visit_snapshot(visit, [o.badge_no for o in data.officers]),
     )
+    _write_visit_opinions(actor, [(visit, data.opinions)] if data.opinions else [])
     return visit
 
 
@@ -299,7 +317,13 @@ def visit_delete(*, actor: Any, visit_id: int, expected_version: int) -> None:
     deltas = RollupDeltas()
     deltas.add(visit, -1)
     pk, label = visit.pk, str(visit)
-    visit.delete()
+    try:
+        with transaction.atomic():
+            visit.delete()
+    except ProtectedError as exc:
+        raise ConflictError(
+            _("Opinions were registered from this visit, so it cannot be deleted")
+        ) from exc
     rollup_apply(deltas)
     audit_record(
         action=AuditAction.DELETE,
@@ -347,6 +371,7 @@ def visits_bulk_create(
     taken = existing_dedup_keys(keys)
     visits: list[Visit] = []
     officer_lists: list[tuple[Officer, ...]] = []
+    opinion_lists: list[tuple[str, ...]] = []
     duplicates: list[int] = []
     created_by = actor if getattr(actor, "pk", None) else None
     for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
@@ -358,6 +383,7 @@ def visits_bulk_create(
         _apply_input(visit, replace(row, phone=row.phone or "", id_number=row.id_number or ""))
         visits.append(visit)
         officer_lists.append(row.officers)
+        opinion_lists.append(row.opinions)
     Visit.objects.bulk_create(visits, batch_size=batch_size)
     VisitOfficer.objects.bulk_create(
         [
@@ -390,4 +416,8 @@ def visits_bulk_create(
             after={"count": len(visits), "first_id": visits[0].pk, "last_id": visits[-1].pk},
             note=note,
         )
+    _write_visit_opinions(
+        actor,
+        [(visit, texts) for visit, texts in zip(visits, opinion_lists, strict=True) if texts],
+    )
     return BulkResult(created_ids=[visit.pk for visit in visits], duplicate_rows=duplicates)

@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("dashboards:home", _("Overview"), Perm.DASHBOARD_VIEW),
     ("ledger:visit_list", _("Visit ledger"), Perm.VISIT_VIEW),
     ("ledger:visit_create", _("Record a visit"), Perm.VISIT_CREATE),
+    ("opinions:opinion_list", _("Opinions"), Perm.OPINION_VIEW),
 )
 
 

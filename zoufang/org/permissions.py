@@ -31,6 +31,10 @@ class Perm(StrEnum):
     CAMPAIGN_VIEW = "campaign.view"
     CAMPAIGN_MANAGE = "campaign.manage"
     AUDIT_VIEW = "audit.view"
+    OPINION_VIEW = "opinion.view"
+    OPINION_REGISTER = "opinion.register"
+    OPINION_ASSIGN = "opinion.assign"
+    OPINION_CARD = "opinion.card"
 
 
 _READ = frozenset(
@@ -39,6 +43,7 @@ _READ = frozenset(
         Perm.UNIT_VIEW,
         Perm.VISIT_VIEW,
         Perm.CAMPAIGN_VIEW,
+        Perm.OPINION_VIEW,
     }
 )
 
@@ -55,8 +60,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.LEDGER_IMPORT,
         Perm.LEDGER_EXPORT,
         Perm.PERSONAL_REVEAL,
+        Perm.OPINION_REGISTER,
+        Perm.OPINION_CARD,
     },
-    Role.OFFICER: _READ | {Perm.VISIT_CREATE, Perm.VISIT_CHANGE_OWN},
+    Role.OFFICER: _READ
+    | {Perm.VISIT_CREATE, Perm.VISIT_CHANGE_OWN, Perm.OPINION_REGISTER, Perm.OPINION_CARD},
 }
 
 

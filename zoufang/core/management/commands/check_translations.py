@@ -27,10 +27,22 @@ def _expected_msgids(language: str) -> set[tuple[str, str]] | None:
         original = target.read_bytes()
         try:
             subprocess.run(
-                [sys.executable, "-m", "zoufang.cli", "makemessages", "-l", language,
-                 "--no-location", "--no-obsolete", "-i", "node_modules/*"],
-                cwd=root, check=True, capture_output=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "zoufang.cli",
+                    "makemessages",
+                    "-l",
+                    language,
+                    "--no-location",
+                    "--no-obsolete",
+                    "-i",
+                    "node_modules/*",
+                ],
+                cwd=root,
+                check=True,
+                capture_output=True,
+            )
             fresh = polib.pofile(str(target))
         finally:
             target.write_bytes(original)

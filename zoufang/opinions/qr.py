@@ -1,0 +1,10 @@
+"""QR codes (segno) for visit cards and citizens' private links."""
+
+from __future__ import annotations
+
+import segno
+
+
+def qr_svg(url: str, *, scale: int = 4) -> str:
+    """An inline SVG QR code of a URL (error correction M)."""
+    return str(segno.make(url, error="m", micro=False).svg_inline(scale=scale, border=2))

@@ -1,0 +1,55 @@
+"""Querysets of opinions, reminders and survey answers; reads go through `visible_to(user)`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Self
+
+from django.db.models import Q
+from django.utils import timezone
+
+from zoufang.org.querysets import ScopedQuerySet
+
+OPEN_FOR_UNIT = ("assigned", "in_progress", "reopened")
+
+
+class OpinionQuerySet(ScopedQuerySet):
+    """Opinions, visible to the scope of the unit that collected them and of the unit
+    responsible for them."""
+
+    def visible_to(self, user: Any) -> Self:
+        from zoufang.org.scope import user_scope
+
+        scope = user_scope(user)
+        if scope.everything:
+            return self
+        if scope.units is None:
+            return self.none()
+        units = scope.units.values("pk")
+        return self.filter(Q(unit__in=units) | Q(origin_unit__in=units))
+
+    def overdue(self, today: datetime.date | None = None) -> Self:
+        """Opinions the responsible unit has not accepted or replied to by the deadline."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=OPEN_FOR_UNIT, deadline__lt=today)
+
+    def open(self) -> Self:
+        """Opinions not closed."""
+        return self.exclude(status="closed")
+
+
+class ReminderQuerySet(ScopedQuerySet):
+    """Reminders, visible through their unit."""
+
+
+class SurveyResponseQuerySet(ScopedQuerySet):
+    """Survey answers, visible through their unit."""
+
+    def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
+        """Answers submitted on days from `since` to `until`."""
+        qs = self
+        if since:
+            qs = qs.filter(submitted_at__date__gte=since)
+        if until:
+            qs = qs.filter(submitted_at__date__lte=until)
+        return qs
