@@ -23,6 +23,7 @@ from zoufang.campaigns.services import campaign_create, phase_create
 from zoufang.core.validators import id_check_digit
 from zoufang.ledger.models import Channel, TargetType, VisitSource
 from zoufang.ledger.services import VisitInput, visits_bulk_create
+from zoufang.opinions.models import Opinion
 from zoufang.org.models import Officer, Role, Unit, UnitKind
 from zoufang.org.services import officer_create, unit_create
 
@@ -134,6 +135,7 @@ class DemoSummary:
     officers: int = 0
     visits: int = 0
     duplicates: int = 0
+    opinions: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -181,6 +183,16 @@ def demo_build(
         summary.duplicates += len(result.duplicate_rows)
         if summary.visits % 50_000 < len(rows):
             say(f"visits {summary.visits}")
+    from . import opinions
+
+    form_opinions = opinions.add_form_opinions(rng, units, max(20, params.visits // 200))
+    events = opinions.play_loop(rng)
+    answers = opinions.add_survey(rng, units, per_station=40 if scale != "tiny" else 6)
+    summary.opinions = Opinion.objects.count()
+    say(
+        f"opinions {summary.opinions} ({form_opinions} from the public form), "
+        f"{events} loop events, {answers} survey answers"
+    )
     summary.logins = [(str(role), username, code) for role, username, code in DEMO_LOGINS]
     summary.seconds = time.monotonic() - started
     return summary
@@ -374,6 +386,7 @@ def _visit_row(
     name, phone, id_no = _target(rng, target_type, county)
     place = unit.short_name.removesuffix("所") or "江州"
     hardship = target_type == TargetType.HARDSHIP_HOUSEHOLD
+    collected = rng.choice((1, 1, 2, 3)) if rng.random() < 0.15 else 0
     return VisitInput(
         visit_date=day,
         unit=unit,
@@ -385,7 +398,8 @@ def _visit_row(
         phone=phone,
         id_number=id_no,
         address=f"江州市{place}{rng.choice(words.ROADS)}{rng.randrange(1, 300)}号",
-        opinions_collected=rng.choice((1, 1, 2, 3)) if rng.random() < 0.15 else 0,
+        opinions_collected=collected,
+        opinions=(rng.choice(words.OPINIONS),) if collected and rng.random() < 0.25 else (),
         disputes_mediated=1 if rng.random() < 0.05 else 0,
         hazards_found=rng.choice((1, 2)) if rng.random() < 0.08 else 0,
         households_helped=1 if hardship and rng.random() < 0.8 else 0,

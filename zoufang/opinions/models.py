@@ -242,6 +242,16 @@ class OpinionEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.opinion_id} {self.action} {self.from_status}→{self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        """The state before, as people call it."""
+        return str(OpinionStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        """The state after, as people call it."""
+        return str(OpinionStatus(self.to_status).label) if self.to_status else ""
+
 
 class ReminderKind(models.TextChoices):
     """Why a unit is reminded."""

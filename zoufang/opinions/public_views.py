@@ -69,6 +69,7 @@ class PublicOpinionCreateView(View):
                 source=OpinionSource.FORM,
                 submitter_name=form.cleaned_data["submitter_name"],
                 submitter_phone=form.cleaned_data["submitter_phone"],
+                by_citizen=True,
             )
         except ValidationError as error:
             for name, errors in error.message_dict.items():

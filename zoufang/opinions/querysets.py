@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Self
+from typing import Self
 
-from django.db.models import Q
 from django.utils import timezone
 
 from zoufang.org.querysets import ScopedQuerySet
@@ -17,16 +16,7 @@ class OpinionQuerySet(ScopedQuerySet):
     """Opinions, visible to the scope of the unit that collected them and of the unit
     responsible for them."""
 
-    def visible_to(self, user: Any) -> Self:
-        from zoufang.org.scope import user_scope
-
-        scope = user_scope(user)
-        if scope.everything:
-            return self
-        if scope.units is None:
-            return self.none()
-        units = scope.units.values("pk")
-        return self.filter(Q(unit__in=units) | Q(origin_unit__in=units))
+    unit_lookups = ("unit", "origin_unit")
 
     def overdue(self, today: datetime.date | None = None) -> Self:
         """Opinions the responsible unit has not accepted or replied to by the deadline."""

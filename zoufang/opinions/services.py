@@ -149,8 +149,12 @@ def opinion_register(
     is_urgent: bool = False,
     submitter_name: str = "",
     submitter_phone: str = "",
+    by_citizen: bool = False,
 ) -> Opinion:
-    """Register an opinion (state `registered`); without a category one is suggested."""
+    """Register an opinion (state `registered`); without a category one is suggested.
+
+    `by_citizen` marks a submission from the public page (no account behind it).
+    """
     text = _check_content(content)
     if source not in OpinionSource.values:
         raise ValidationError({"source": _("Unknown source")})
@@ -178,7 +182,7 @@ def opinion_register(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     opinion.save(force_insert=True)
-    _event(opinion, OpinionAction.REGISTER, actor=actor).save()
+    _event(opinion, OpinionAction.REGISTER, actor=actor, citizen=by_citizen).save()
     audit_record(
         action=AuditAction.CREATE,
         actor=actor,

@@ -8,9 +8,13 @@ from django.db import models
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset of unit data; `unit_lookup` names the path to the record's unit."""
+    """A queryset of unit data; `unit_lookups` name the paths to the record's units.
 
-    unit_lookup = "unit"
+    A record with several units (an opinion: the unit that collected it and the unit
+    responsible for it) is visible when any of them is in the user's scope.
+    """
+
+    unit_lookups: tuple[str, ...] = ("unit",)
 
     def visible_to(self, user: Any) -> Self:
         """The records of the units the user may see (nothing for anonymous users)."""
@@ -21,13 +25,17 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if scope.units is None:
             return self.none()
-        return self.filter(**{f"{self.unit_lookup}__in": scope.units.values("pk")})
+        units = scope.units.values("pk")
+        condition = models.Q()
+        for lookup in self.unit_lookups:
+            condition |= models.Q(**{f"{lookup}__in": units})
+        return self.filter(condition)
 
 
 class UnitQuerySet(ScopedQuerySet):
     """Units; a unit is visible when it is in the user's scope."""
 
-    unit_lookup = "pk"
+    unit_lookups = ("pk",)
 
     def subtree(self, unit: Any) -> Self:
         """The unit and every unit below it."""

@@ -222,4 +222,4 @@ def test_opinions_on_a_visit(callers: Any, city: Any) -> None:
     assert {o.source for o in opinions} == {"visit"} and {o.status for o in opinions} == {
         "registered"
     }
-    assert opinions[1].category.code == "traffic"
+    assert opinions[1].category is not None and opinions[1].category.code == "traffic"

@@ -93,7 +93,8 @@ def test_register_with_a_suggestion_and_merge(city: Any, login: Any, register: A
     )
     new = Opinion.objects.latest("id")
     assert response["Location"] == reverse("opinions:opinion_detail", args=[new.pk])
-    assert new.merged_into == existing and new.category.code == "public_order"
+    assert new.merged_into == existing
+    assert new.category is not None and new.category.code == "public_order"
 
 
 def test_detail_offers_only_the_allowed_actions(city: Any, login: Any, register: Any) -> None:

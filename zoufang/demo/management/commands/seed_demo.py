@@ -34,7 +34,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo city built (scale {summary.scale}, seed {summary.seed}) in "
                 f"{summary.seconds:.1f} s: {summary.units} units, {summary.officers} officers, "
-                f"{summary.visits} visits ({summary.duplicates} generated duplicates skipped)."
+                f"{summary.visits} visits ({summary.duplicates} generated duplicates skipped), "
+                f"{summary.opinions} opinions."
             )
         )
         self.print_logins(summary.logins)
