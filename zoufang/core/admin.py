@@ -4,7 +4,7 @@ from .models import AuditLog, WorkdayOverride
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
+class WorkdayOverrideAdmin(admin.ModelAdmin):  # the city office edits it (see org.admin)
     """The city office's working-day overrides."""
 
     list_display = ("day", "is_working_day", "note")

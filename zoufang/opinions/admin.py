@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from zoufang.org.admin import CityOfficeAdminMixin
+
 from .models import Category, Opinion
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CityOfficeAdminMixin, admin.ModelAdmin):
     """The category list the city office maintains, with keywords and deadlines."""
 
     list_display = ("name", "code", "accept_days", "reply_days", "urgent_reply_days", "is_active")

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Officer, Unit, User
+from .models import Officer, Role, Unit, User
+from .permissions import role_of
 
 
 @admin.register(User)
@@ -31,3 +35,36 @@ class OfficerAdmin(admin.ModelAdmin):
     list_filter = ("role", "unit__kind")
     search_fields = ("badge_no", "user__username", "user__full_name")
     raw_id_fields = ("user", "unit")
+
+
+def _site_permission(request: Any) -> bool:
+    """Staff, and the city office (city_admin), may use the admin site."""
+    user = request.user
+    return bool(user.is_active and (user.is_staff or role_of(user) == Role.CITY_ADMIN))
+
+
+admin.site.has_permission = _site_permission  # type: ignore[method-assign]
+admin.site.site_header = _("Zoufang administration")
+admin.site.site_title = _("Zoufang administration")
+
+
+class CityOfficeAdminMixin:
+    """Admin pages the city office (city_admin) maintains: categories, calendars, schemes."""
+
+    def _city_office(self, request: Any) -> bool:
+        return bool(request.user.is_superuser or role_of(request.user) == Role.CITY_ADMIN)
+
+    def has_module_permission(self, request: Any) -> bool:
+        return self._city_office(request)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._city_office(request)
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        return self._city_office(request)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._city_office(request)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return self._city_office(request)

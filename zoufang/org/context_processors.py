@@ -14,6 +14,7 @@ NAV_ITEMS = (
     ("ledger:visit_list", _("Visit ledger"), Perm.VISIT_VIEW),
     ("ledger:visit_create", _("Record a visit"), Perm.VISIT_CREATE),
     ("opinions:opinion_list", _("Opinions"), Perm.OPINION_VIEW),
+    ("admin:index", _("Settings"), Perm.SETTINGS_MANAGE),
 )
 
 

@@ -35,6 +35,7 @@ class Perm(StrEnum):
     OPINION_REGISTER = "opinion.register"
     OPINION_ASSIGN = "opinion.assign"
     OPINION_CARD = "opinion.card"
+    SETTINGS_MANAGE = "settings.manage"
 
 
 _READ = frozenset(

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zoufang.opinions.models import Opinion
+from zoufang.opinions.models import Category, Opinion
 from zoufang.opinions.services import opinion_transition, survey_submit
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,25 @@ def test_visit_card_and_survey_results(city: Any, login: Any) -> None:
     assert [
         (r["unit"].code, r["answers"], r["security_rate"], r["satisfaction_rate"]) for r in rows
     ] == [("JZ0101", 2, 0.5, 0.5)]
+
+
+def test_the_city_office_maintains_categories_in_the_admin(city: Any, login: Any) -> None:
+    client = login("city_admin")
+    assert client.get("/admin/opinions/category/").status_code == 200
+    response = client.post(
+        "/admin/opinions/category/add/",
+        {
+            "code": "fire",
+            "name": "消防",
+            "keywords": "消防,火灾",
+            "accept_days": 1,
+            "reply_days": 3,
+            "urgent_reply_days": 1,
+            "sort_order": 20,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Category.objects.get(code="fire").reply_days == 3
+    officer = login("officer").get("/admin/opinions/category/")
+    assert officer.status_code == 302 and "/admin/login/" in officer["Location"]
