@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,30 @@ def city(db: Any) -> City:
         officer=OfficerFactory(username="officer", unit=station_a, role=Role.OFFICER),
         officer_b=OfficerFactory(username="officer_b", unit=station_b, role=Role.OFFICER),
     )
+
+
+@pytest.fixture
+def campaign(city: Any) -> Any:
+    """The 2022 campaign with its first phase."""
+    from zoufang.campaigns.services import campaign_create, phase_create
+
+    campaign = campaign_create(
+        actor=None,
+        slug="2022-dazoufang",
+        name="2022年大走访开门评",
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2022, 12, 31),
+    )
+    phase_create(
+        actor=None,
+        campaign=campaign,
+        slug="phase-1",
+        name="1–2月 双节两会",
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2022, 2, 28),
+        order=1,
+    )
+    return campaign
 
 
 @pytest.fixture

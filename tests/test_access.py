@@ -6,13 +6,18 @@ fails the suite.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from zoufang.campaigns.plans import plan_submit
+from zoufang.campaigns.services import task_create
+from zoufang.inspections.services import finding_record, inspection_create
 from zoufang.ledger.tests.factories import make_visit
 from zoufang.opinions.services import opinion_register
 
@@ -50,8 +55,21 @@ def other_opinion(f: Any) -> dict[str, Any]:
     return {"pk": f.opinion_b.pk}
 
 
+def own_task(f: Any) -> dict[str, Any]:
+    return {"slug": f.campaign.slug, "pk": f.task.pk}
+
+
+def other_task(f: Any) -> dict[str, Any]:
+    return {"slug": f.campaign.slug, "pk": f.task_b.pk}
+
+
+CITY_ONLY = {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403}
+CITY_POST = {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403}
 FIELD = {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 200}
-IN_SCOPE = {"city_admin": 200, "leader": 200, "inspector": 404, "unit_admin": 200, "officer": 200}
+
+
+# The inspector is on an inspection of JZ0101 (the fixtures), so sees its records.
+IN_SCOPE = {"city_admin": 200, "leader": 200, "inspector": 200, "unit_admin": 200, "officer": 200}
 
 
 ROUTES = [
@@ -63,7 +81,7 @@ ROUTES = [
     ),
     Route(
         "ledger:visit_detail",
-        {"city_admin": 200, "leader": 200, "inspector": 404, "unit_admin": 200, "officer": 200},
+        IN_SCOPE,
         kwargs=own_visit,
         foreign=other_visit,
     ),
@@ -100,7 +118,7 @@ ROUTES = [
     Route("opinions:opinion_detail", IN_SCOPE, kwargs=own_opinion, foreign=other_opinion),
     Route(
         "opinions:opinion_act",
-        {"city_admin": 302, "leader": 403, "inspector": 404, "unit_admin": 403, "officer": 403},
+        {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403},
         method="post",
         kwargs=own_opinion,
         foreign=other_opinion,
@@ -119,6 +137,75 @@ ROUTES = [
         FIELD,
         kwargs=lambda f: {"unit_code": "JZ0101"},
         foreign=lambda f: {"unit_code": "JZ0201"},
+    ),
+]
+ROUTES += [
+    Route("campaigns:campaign_list", EVERYONE),
+    Route("campaigns:task_create", CITY_ONLY, kwargs=lambda f: {"slug": f.campaign.slug}),
+    Route("campaigns:task_detail", IN_SCOPE, kwargs=own_task, foreign=other_task),
+    Route(
+        "campaigns:task_report",
+        {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 302, "officer": 302},
+        method="post",
+        kwargs=own_task,
+        foreign=other_task,
+        data=lambda f: {"unit": "JZ0101", "text": "已走访辖区商户30家"},
+    ),
+    Route("campaigns:task_done", CITY_POST, method="post", kwargs=own_task),
+    Route(
+        "campaigns:leader",
+        EVERYONE,
+        kwargs=lambda f: {"slug": f.campaign.slug, "badge_no": f.leader_badge},
+    ),
+    Route("campaigns:meeting_list", EVERYONE, kwargs=lambda f: {"slug": f.campaign.slug}),
+    Route("campaigns:plan_list", EVERYONE, kwargs=lambda f: {"slug": f.campaign.slug}),
+    Route(
+        "campaigns:plan_detail",
+        IN_SCOPE,
+        kwargs=lambda f: {"slug": f.campaign.slug, "unit_code": "JZ0101"},
+        foreign=lambda f: {"slug": f.campaign.slug, "unit_code": "JZ0201"},
+    ),
+    Route(
+        "campaigns:plan_finding",
+        {"city_admin": 302, "leader": 403, "inspector": 302, "unit_admin": 403, "officer": 403},
+        method="post",
+        kwargs=lambda f: {"slug": f.campaign.slug, "unit_code": "JZ0101"},
+        data=lambda f: {},
+    ),
+    Route("inspections:inspection_list", EVERYONE),
+    Route("inspections:inspection_create", CITY_ONLY),
+    Route(
+        "inspections:inspection_detail",
+        {"city_admin": 200, "leader": 200, "inspector": 200, "unit_admin": 200, "officer": 200},
+        kwargs=lambda f: {"pk": f.inspection.pk},
+        foreign=lambda f: {"pk": f.inspection_b.pk},
+    ),
+    Route(
+        "inspections:finding_create",
+        {"city_admin": 302, "leader": 403, "inspector": 302, "unit_admin": 403, "officer": 403},
+        method="post",
+        kwargs=lambda f: {"pk": f.inspection.pk},
+        data=lambda f: {
+            "unit": "JZ0101",
+            "kind": "no_visit",
+            "description": "台账空白",
+            "deduction": "1",
+        },
+    ),
+    Route(
+        "inspections:finding_rectify",
+        {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 302, "officer": 403},
+        method="post",
+        kwargs=lambda f: {"pk": f.finding.pk},
+        foreign=lambda f: {"pk": f.finding_b.pk},
+        data=lambda f: {"rectification": "已补录台账"},
+    ),
+    Route(
+        "inspections:finding_verify",
+        {"city_admin": 302, "leader": 403, "inspector": 302, "unit_admin": 403, "officer": 403},
+        method="post",
+        kwargs=lambda f: {"pk": f.finding.pk},
+        data=lambda f: {"accepted": "1"},
     ),
 ]
 PUBLIC = {"org:login", "org:logout", "public:opinion", "public:opinion_create", "public:survey"}
@@ -150,12 +237,17 @@ class Fixtures:
     campaign: Any
     opinion: Any
     opinion_b: Any
+    task: Any = None
+    task_b: Any = None
+    leader_badge: str = ""
+    inspection: Any = None
+    inspection_b: Any = None
+    finding: Any = None
+    finding_b: Any = None
 
 
 @pytest.fixture
 def f(city: Any) -> Fixtures:
-    import datetime
-
     from zoufang.campaigns.services import campaign_create
 
     campaign = campaign_create(
@@ -165,7 +257,7 @@ def f(city: Any) -> Fixtures:
         start_date=datetime.date(2022, 1, 1),
         end_date=datetime.date(2022, 12, 31),
     )
-    return Fixtures(
+    fixtures = Fixtures(
         visit=make_visit(city.officer),
         visit_b=make_visit(city.officer_b),
         campaign=campaign,
@@ -182,6 +274,74 @@ def f(city: Any) -> Fixtures:
             source="visit",
         ),
     )
+    admin = city.user("city_admin")
+    deadline = datetime.date(2022, 12, 31)
+    fixtures.task = task_create(
+        actor=admin,
+        campaign=campaign,
+        title="走访辖区企业",
+        lead_leader=city.leader,
+        responsible_units=[city.station_a],
+        deadline=deadline,
+    )
+    fixtures.task_b = task_create(
+        actor=admin,
+        campaign=campaign,
+        title="走访困难群众",
+        lead_leader=city.leader,
+        responsible_units=[city.station_b],
+        deadline=deadline,
+    )
+    fixtures.leader_badge = city.leader.badge_no
+    city_plan = (
+        "江州市公安局大走访开门评活动实施方案。"
+        "全面开展走访，认真听取群众意见建议，坚决防止不走访不评议不反馈不整改。"
+    )
+    plan_submit(actor=admin, campaign=campaign, unit=city.city, text=city_plan)
+    plan_submit(
+        actor=admin,
+        campaign=campaign,
+        unit=city.station_a,
+        text=city_plan.replace("江州市公安局", "城关派出所"),
+    )
+    today = datetime.date.today()
+    fixtures.inspection = inspection_create(
+        actor=admin,
+        campaign=campaign,
+        title="第一次督导",
+        kind="planned",
+        start_date=today,
+        end_date=today,
+        inspectors=[city.inspector],
+        units=[city.station_a],
+    )
+    fixtures.inspection_b = inspection_create(
+        actor=admin,
+        campaign=campaign,
+        title="第二次督导",
+        kind="planned",
+        start_date=today,
+        end_date=today,
+        inspectors=[city.city_admin],
+        units=[city.station_b],
+    )
+    fixtures.finding = finding_record(
+        actor=admin,
+        inspection=fixtures.inspection,
+        unit=city.station_a,
+        kind="no_visit",
+        description="台账空白",
+        deduction=Decimal("1"),
+    )
+    fixtures.finding_b = finding_record(
+        actor=admin,
+        inspection=fixtures.inspection_b,
+        unit=city.station_b,
+        kind="no_visit",
+        description="台账空白",
+        deduction=Decimal("1"),
+    )
+    return fixtures
 
 
 def request(client: Any, route: Route, kwargs: dict[str, Any], f: Fixtures) -> Any:
@@ -209,7 +369,7 @@ FOREIGN_CASES = [
     (route, role)
     for route in ROUTES
     if route.foreign
-    for role in ("unit_admin", "officer")
+    for role in ("inspector", "unit_admin", "officer")
     if route.expect[role] != 403  # a role that may not open the page at all gets 403 first
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "zoufang.api",
     "zoufang.dashboards",
     "zoufang.opinions",
+    "zoufang.inspections",
     "zoufang.notices",
     "zoufang.demo",
 ]
@@ -162,3 +164,6 @@ ZOUFANG_PAGE_SIZE = 50
 ZOUFANG_SITE_NAME = _("Zoufang")
 
 FORM_RENDERER = "zoufang.core.forms.FormRenderer"
+# Inspections: working days a unit has to rectify a finding; the deduction for a copied plan.
+ZOUFANG_RECTIFY_DAYS = int(os.environ.get("ZOUFANG_RECTIFY_DAYS", "10"))
+ZOUFANG_COPIED_PLAN_DEDUCTION = Decimal(os.environ.get("ZOUFANG_COPIED_PLAN_DEDUCTION", "2"))

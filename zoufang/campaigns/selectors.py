@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Campaign, Phase
+from zoufang.org.models import Officer, Unit
+
+from .models import Assignment, Campaign, Meeting, Phase, Plan, PlanMatch, Task, TaskReport
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -39,3 +42,124 @@ def phase_choices() -> QuerySet[Phase]:
 def phase_by_id(pk: int) -> Phase | None:
     """A phase by id, or None."""
     return Phase.objects.select_related("campaign").filter(pk=pk).first()
+
+
+# --- tasks, leaders, meetings ---------------------------------------------------------------
+
+
+def task_board(*, user: Any, campaign: Campaign) -> QuerySet[Task]:
+    """The campaign's tasks the user may see, with leader, units and report counts."""
+    return (
+        Task.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("lead_leader__user", "phase")
+        .prefetch_related("responsible_units")
+        .annotate(report_count=Count("reports"))
+        .order_by("deadline", "id")
+    )
+
+
+def task_get(*, user: Any, campaign: Campaign, pk: int) -> Task:
+    """One task of the campaign the user may see (DoesNotExist otherwise)."""
+    return task_board(user=user, campaign=campaign).get(pk=pk)
+
+
+def task_reports(*, task: Task) -> QuerySet[TaskReport]:
+    """A task's progress reports, newest first."""
+    return task.reports.select_related("unit", "submitted_by").order_by("-submitted_at")
+
+
+def leader_overview(*, campaign: Campaign, leader: Officer) -> dict[str, Any]:
+    """A leader's page: the tasks he leads and the units he answers for (分包)."""
+    return {
+        "tasks": Task.objects.filter(campaign=campaign, lead_leader=leader)
+        .prefetch_related("responsible_units")
+        .order_by("deadline"),
+        "units": Unit.objects.filter(
+            pk__in=Assignment.objects.filter(campaign=campaign, leader=leader).values("unit")
+        ).order_by("path"),
+    }
+
+
+def leaders(*, campaign: Campaign) -> QuerySet[Officer]:
+    """The bureau leaders, with how many tasks each leads in the campaign."""
+    return (
+        Officer.objects.filter(role="leader", user__is_active=True)
+        .select_related("user")
+        .annotate(task_count=Count("led_tasks", filter=Q(led_tasks__campaign=campaign)))
+        .order_by("badge_no")
+    )
+
+
+def meeting_list(*, user: Any, campaign: Campaign) -> QuerySet[Meeting]:
+    """The campaign's meetings the user may see, newest first."""
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("unit")
+        .order_by("-date", "-id")
+    )
+
+
+def task_figures(
+    *, campaign: Campaign, since: datetime.date, until: datetime.date
+) -> dict[int, dict[str, int]]:
+    """Per responsible unit: tasks due in the period, and how many were done by the deadline."""
+    figures: dict[int, dict[str, int]] = {}
+    tasks = Task.objects.filter(
+        campaign=campaign, deadline__gte=since, deadline__lte=until
+    ).prefetch_related("responsible_units")
+    for task in tasks:
+        on_time = bool(task.done_on_time)
+        for unit in task.responsible_units.all():
+            row = figures.setdefault(unit.pk, {"due": 0, "done_on_time": 0})
+            row["due"] += 1
+            row["done_on_time"] += on_time
+    return figures
+
+
+def meeting_counts(
+    *, campaign: Campaign, since: datetime.date, until: datetime.date
+) -> dict[int, int]:
+    """Meetings and mobilisations per unit between two days."""
+    rows = (
+        Meeting.objects.filter(campaign=campaign, date__gte=since, date__lte=until)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["unit_id"]: row["n"] for row in rows}
+
+
+def verdict_counts(*, campaign: Campaign) -> dict[str, int]:
+    """How many current unit plans are copied, partial, original."""
+    rows = (
+        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__isnull=False)
+        .values("current__verdict")
+        .annotate(n=Count("id"))
+    )
+    counts = {"copied": 0, "partial": 0, "original": 0}
+    for row in rows:
+        if row["current__verdict"] in counts:
+            counts[row["current__verdict"]] += row["n"]
+    return counts
+
+
+def plan_verdicts(*, user: Any, campaign: Campaign) -> list[dict[str, Any]]:
+    """Per unit plan in scope: the current version, its verdict against the city plan, and the
+    closest other unit's plan."""
+    plans = list(
+        Plan.objects.visible_to(user)
+        .filter(campaign=campaign, is_city_plan=False, current__isnull=False)
+        .select_related("unit", "current")
+        .order_by("-current__similarity", "unit__path")
+    )
+    best: dict[int, PlanMatch] = {}
+    for match in (
+        PlanMatch.objects.filter(version__in=[p.current_id for p in plans])
+        .select_related("other__plan__unit")
+        .order_by("-similarity")
+    ):
+        best.setdefault(match.version_id, match)
+    return [
+        {"plan": p, "version": p.current, "closest": best.get(p.current_id or 0)} for p in plans
+    ]

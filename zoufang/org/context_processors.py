@@ -14,6 +14,8 @@ NAV_ITEMS = (
     ("ledger:visit_list", _("Visit ledger"), Perm.VISIT_VIEW),
     ("ledger:visit_create", _("Record a visit"), Perm.VISIT_CREATE),
     ("opinions:opinion_list", _("Opinions"), Perm.OPINION_VIEW),
+    ("campaigns:campaign_list", _("Campaign"), Perm.CAMPAIGN_VIEW),
+    ("inspections:inspection_list", _("Inspections"), Perm.CAMPAIGN_VIEW),
     ("admin:index", _("Settings"), Perm.SETTINGS_MANAGE),
 )
 

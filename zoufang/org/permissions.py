@@ -36,6 +36,13 @@ class Perm(StrEnum):
     OPINION_ASSIGN = "opinion.assign"
     OPINION_CARD = "opinion.card"
     SETTINGS_MANAGE = "settings.manage"
+    PLAN_UPLOAD = "plan.upload"
+    TASK_MANAGE = "task.manage"
+    TASK_REPORT = "task.report"
+    MEETING_RECORD = "meeting.record"
+    INSPECTION_MANAGE = "inspection.manage"
+    FINDING_RECORD = "finding.record"
+    FINDING_RECTIFY = "finding.rectify"
 
 
 _READ = frozenset(
@@ -51,7 +58,7 @@ _READ = frozenset(
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_ADMIN: frozenset(Perm),
     Role.LEADER: _READ | {Perm.AUDIT_VIEW},
-    Role.INSPECTOR: _READ,
+    Role.INSPECTOR: _READ | {Perm.FINDING_RECORD},
     Role.UNIT_ADMIN: _READ
     | {
         Perm.VISIT_CREATE,
@@ -63,9 +70,19 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.PERSONAL_REVEAL,
         Perm.OPINION_REGISTER,
         Perm.OPINION_CARD,
+        Perm.PLAN_UPLOAD,
+        Perm.TASK_REPORT,
+        Perm.MEETING_RECORD,
+        Perm.FINDING_RECTIFY,
     },
     Role.OFFICER: _READ
-    | {Perm.VISIT_CREATE, Perm.VISIT_CHANGE_OWN, Perm.OPINION_REGISTER, Perm.OPINION_CARD},
+    | {
+        Perm.VISIT_CREATE,
+        Perm.VISIT_CHANGE_OWN,
+        Perm.OPINION_REGISTER,
+        Perm.OPINION_CARD,
+        Perm.TASK_REPORT,
+    },
 }
 
 

@@ -15,6 +15,9 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     unit_lookups: tuple[str, ...] = ("unit",)
+    # True when a lookup crosses a many-to-many relation: filter through a subquery of ids
+    # so a record with several units in scope is listed once.
+    scope_through_many = False
 
     def visible_to(self, user: Any) -> Self:
         """The records of the units the user may see (nothing for anonymous users)."""
@@ -29,6 +32,8 @@ class ScopedQuerySet(models.QuerySet):
         condition = models.Q()
         for lookup in self.unit_lookups:
             condition |= models.Q(**{f"{lookup}__in": units})
+        if self.scope_through_many:
+            return self.filter(pk__in=self.model._default_manager.filter(condition).values("pk"))
         return self.filter(condition)
 
 

@@ -1,0 +1,211 @@
+"""Plans and their comparison: every plan against the city plan and against the other units'
+plans (units copy each other too). The text matching itself is `comparison.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext as _
+
+from zoufang.core.audit import AuditAction, audit_record
+from zoufang.org.models import Role, Unit, UnitKind
+from zoufang.org.permissions import Perm, can, role_of
+
+from . import comparison
+from .models import Campaign, Plan, PlanMatch, PlanVersion
+
+MAX_PLAN_CHARS = 200_000
+
+
+def unit_names() -> list[str]:
+    """Every unit's name and short name, to be replaced by the placeholder before comparing."""
+    names: set[str] = set()
+    for name, short in Unit.objects.values_list("name", "short_name"):
+        names.update(filter(None, (name, short)))
+    return sorted(names)
+
+
+def _normalized(version: PlanVersion, names: list[str]) -> comparison.Normalized:
+    return comparison.normalize(version.text, names=names)
+
+
+def current_versions(campaign: Campaign) -> list[PlanVersion]:
+    """The current version of every plan of the campaign."""
+    return list(
+        PlanVersion.objects.filter(plan__campaign=campaign, plan__current=F("pk"))
+        .select_related("plan__unit")
+        .order_by("plan__unit__path")
+    )
+
+
+def city_version(campaign: Campaign) -> PlanVersion | None:
+    """The city plan's current version."""
+    plan = (
+        Plan.objects.filter(campaign=campaign, is_city_plan=True).select_related("current").first()
+    )
+    return plan.current if plan else None
+
+
+@transaction.atomic
+def plan_submit(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    unit: Unit,
+    text: str,
+    filename: str = "",
+    document: Any = None,
+) -> PlanVersion:
+    """Add a version of a unit's plan (uploaded or pasted) and compare it at once."""
+    if not can(actor, Perm.PLAN_UPLOAD):
+        raise PermissionDenied
+    if (
+        role_of(actor) != Role.CITY_ADMIN
+        and not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
+    ):
+        raise PermissionDenied
+    text = text.strip()
+    if len(text) < comparison.MIN_LEN:
+        raise ValidationError({"text": [_("The plan is empty or too short to be a plan")]})
+    if len(text) > MAX_PLAN_CHARS:
+        raise ValidationError(
+            {"text": [_("The plan is longer than %(max)s characters") % {"max": MAX_PLAN_CHARS}]}
+        )
+    plan, _created = Plan.objects.get_or_create(
+        campaign=campaign, unit=unit, defaults={"is_city_plan": unit.kind == UnitKind.CITY_OFFICE}
+    )
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion(
+        plan=plan,
+        number=number,
+        text=text,
+        filename=filename[:200],
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if document is not None:
+        version.document = document
+    version.save(force_insert=True)
+    plan.current = version
+    plan.save(update_fields=["current"])
+    if plan.is_city_plan:
+        plans_compare_all(campaign=campaign)
+    else:
+        plan_compare(version=version)
+    version.refresh_from_db()
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        target=version,
+        after={
+            "unit": unit.code,
+            "campaign": campaign.slug,
+            "number": number,
+            "file": filename,
+            "similarity": version.similarity,
+            "verdict": version.verdict,
+        },
+    )
+    return version
+
+
+def plan_compare(*, version: PlanVersion, names: list[str] | None = None) -> None:
+    """Compare one version with the city plan and with the other units' current plans."""
+    names = names if names is not None else unit_names()
+    campaign = version.plan.campaign
+    mine = _normalized(version, names)
+    city = city_version(campaign)
+    if city is not None and city.pk != version.pk:
+        result = comparison.compare(base=_normalized(city, names), other=mine)
+        version.similarity, version.verdict = result.similarity, str(result.verdict)
+        version.passages = result.as_dict()["passages"]
+    else:
+        version.similarity, version.verdict, version.passages = None, "", []
+    version.save(update_fields=["similarity", "verdict", "passages"])
+    others = [
+        v for v in current_versions(campaign) if v.pk != version.pk and not v.plan.is_city_plan
+    ]
+    index: comparison.PlanIndex[int] = comparison.PlanIndex(
+        items=((v.pk, _normalized(v, names)) for v in others)
+    )
+    PlanMatch.objects.filter(version=version).delete()
+    PlanMatch.objects.filter(other=version).delete()
+    matches = []
+    for hit in index.query(mine):
+        if hit.similarity >= comparison.PARTIAL_AT:
+            matches.append(
+                PlanMatch(
+                    version=version,
+                    other_id=hit.key,
+                    similarity=hit.similarity,
+                    verdict=str(comparison.verdict_for(similarity=hit.similarity)),
+                )
+            )
+        if hit.reverse >= comparison.PARTIAL_AT:
+            matches.append(
+                PlanMatch(
+                    version_id=hit.key,
+                    other=version,
+                    similarity=hit.reverse,
+                    verdict=str(comparison.verdict_for(similarity=hit.reverse)),
+                )
+            )
+    PlanMatch.objects.bulk_create(matches)
+
+
+@transaction.atomic
+def plans_compare_all(*, campaign: Campaign) -> int:
+    """Recompute every verdict of a campaign (after the city plan changes); returns the plans."""
+    names = unit_names()
+    versions = current_versions(campaign)
+    city = city_version(campaign)
+    city_text = _normalized(city, names) if city else None
+    units = [v for v in versions if not v.plan.is_city_plan]
+    normalized = {v.pk: _normalized(v, names) for v in units}
+    for version in units:
+        if city_text is not None:
+            result = comparison.compare(base=city_text, other=normalized[version.pk])
+            version.similarity, version.verdict = result.similarity, str(result.verdict)
+            version.passages = result.as_dict()["passages"]
+        else:
+            version.similarity, version.verdict, version.passages = None, "", []
+    PlanVersion.objects.bulk_update(units, ["similarity", "verdict", "passages"])
+    PlanMatch.objects.filter(version__plan__campaign=campaign).delete()
+    index: comparison.PlanIndex[int] = comparison.PlanIndex(items=normalized.items())
+    matches = []
+    for pair in index.pairs():
+        for version_id, other_id, share in (
+            (pair.a, pair.b, pair.a_in_b),
+            (pair.b, pair.a, pair.b_in_a),
+        ):
+            if share >= comparison.PARTIAL_AT:
+                matches.append(
+                    PlanMatch(
+                        version_id=version_id,
+                        other_id=other_id,
+                        similarity=share,
+                        verdict=str(comparison.verdict_for(similarity=share)),
+                    )
+                )
+    PlanMatch.objects.bulk_create(matches)
+    return len(units)
+
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The text cut into (piece, highlighted) for showing copied passages."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if start >= end:
+            continue
+        if start > position:
+            pieces.append((text[position:start], False))
+        pieces.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
