@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from zoufang.campaigns.api import router as campaigns_router
+from zoufang.inspections.api import router as inspections_router
 from zoufang.ledger.api import router as visits_router
 from zoufang.opinions.api import router as opinions_router
 from zoufang.org.api import router as units_router
@@ -24,3 +26,5 @@ api.add_router("/auth", auth_router)
 api.add_router("/units", units_router)
 api.add_router("/visits", visits_router)
 api.add_router("/opinions", opinions_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/inspections", inspections_router)

@@ -18,6 +18,7 @@ from . import comparison
 from .models import Campaign, Plan, PlanMatch, PlanVersion
 
 MAX_PLAN_CHARS = 200_000
+MIN_OWN_CHARS = 4 * comparison.MIN_LEN  # less of its own than this: nothing to compare
 
 
 def unit_names() -> list[str]:
@@ -30,6 +31,29 @@ def unit_names() -> list[str]:
 
 def _normalized(version: PlanVersion, names: list[str]) -> comparison.Normalized:
     return comparison.normalize(version.text, names=names)
+
+
+def residual_text(version: PlanVersion) -> str:
+    """The plan without the passages it shares with the city plan.
+
+    Units are compared with each other on what they add beyond the city plan: two plans that
+    both copied the city plan resemble each other only through it, which is already its own
+    verdict; two that share their own text copied from each other.
+    """
+    pieces, position = [], 0
+    for start, end in sorted(tuple(p["other"]) for p in version.passages or []):
+        if start > position:
+            pieces.append(version.text[position:start])
+        pieces.append("\n")
+        position = max(position, end)
+    pieces.append(version.text[position:])
+    return "".join(pieces)
+
+
+def _residual(version: PlanVersion, names: list[str]) -> comparison.Normalized | None:
+    """The normalised residual, or None when too little of the plan is its own."""
+    normalized = comparison.normalize(residual_text(version), names=names)
+    return normalized if len(normalized) >= MIN_OWN_CHARS else None
 
 
 def current_versions(campaign: Campaign) -> list[PlanVersion]:
@@ -116,25 +140,30 @@ def plan_compare(*, version: PlanVersion, names: list[str] | None = None) -> Non
     """Compare one version with the city plan and with the other units' current plans."""
     names = names if names is not None else unit_names()
     campaign = version.plan.campaign
-    mine = _normalized(version, names)
     city = city_version(campaign)
     if city is not None and city.pk != version.pk:
-        result = comparison.compare(base=_normalized(city, names), other=mine)
+        result = comparison.compare(
+            base=_normalized(city, names), other=_normalized(version, names)
+        )
         version.similarity, version.verdict = result.similarity, str(result.verdict)
         version.passages = result.as_dict()["passages"]
     else:
         version.similarity, version.verdict, version.passages = None, "", []
     version.save(update_fields=["similarity", "verdict", "passages"])
+    PlanMatch.objects.filter(version=version).delete()
+    PlanMatch.objects.filter(other=version).delete()
+    own = _residual(version, names)
+    if own is None:
+        return
     others = [
         v for v in current_versions(campaign) if v.pk != version.pk and not v.plan.is_city_plan
     ]
+    residuals = ((v.pk, _residual(v, names)) for v in others)
     index: comparison.PlanIndex[int] = comparison.PlanIndex(
-        items=((v.pk, _normalized(v, names)) for v in others)
+        items=((pk, text) for pk, text in residuals if text is not None)
     )
-    PlanMatch.objects.filter(version=version).delete()
-    PlanMatch.objects.filter(other=version).delete()
     matches = []
-    for hit in index.query(mine):
+    for hit in index.query(own):
         if hit.similarity >= comparison.PARTIAL_AT:
             matches.append(
                 PlanMatch(
@@ -174,7 +203,10 @@ def plans_compare_all(*, campaign: Campaign) -> int:
             version.similarity, version.verdict, version.passages = None, "", []
     PlanVersion.objects.bulk_update(units, ["similarity", "verdict", "passages"])
     PlanMatch.objects.filter(version__plan__campaign=campaign).delete()
-    index: comparison.PlanIndex[int] = comparison.PlanIndex(items=normalized.items())
+    residuals = ((v.pk, _residual(v, names)) for v in units)
+    index: comparison.PlanIndex[int] = comparison.PlanIndex(
+        items=((pk, text) for pk, text in residuals if text is not None)
+    )
     matches = []
     for pair in index.pairs():
         for version_id, other_id, share in (

@@ -24,7 +24,7 @@ from zoufang.core.validators import id_check_digit
 from zoufang.ledger.models import Channel, TargetType, VisitSource
 from zoufang.ledger.services import VisitInput, visits_bulk_create
 from zoufang.opinions.models import Opinion
-from zoufang.org.models import Officer, Role, Unit, UnitKind
+from zoufang.org.models import Officer, Role, Unit, UnitKind, User
 from zoufang.org.services import officer_create, unit_create
 
 from . import vocabulary as words
@@ -172,7 +172,7 @@ def demo_build(
     with transaction.atomic():
         units = build_units(rng)
         officers = build_officers(rng, units, params.officer_ratio)
-        build_campaign()
+        campaign = build_campaign()
     summary.units, summary.officers = len(units), sum(len(group) for group in officers.values())
     say(f"units {summary.units}, officers {summary.officers}")
     for rows in generate_visits(rng, units, officers, params.visits):
@@ -183,8 +183,15 @@ def demo_build(
         summary.duplicates += len(result.duplicate_rows)
         if summary.visits % 50_000 < len(rows):
             say(f"visits {summary.visits}")
-    from . import opinions
+    from . import campaign_data, opinions
 
+    admin = User.objects.get(username="admin")
+    with transaction.atomic():
+        plans = campaign_data.build_plans(rng, campaign, admin)
+        tasks = campaign_data.build_tasks(rng, campaign, admin)
+        meetings = campaign_data.build_meetings(rng, campaign, admin)
+        findings = campaign_data.build_inspections(rng, campaign, admin)
+    say(f"plans {plans}, tasks {tasks}, meetings {meetings}, inspection findings {findings}")
     form_opinions = opinions.add_form_opinions(rng, units, max(20, params.visits // 200))
     events = opinions.play_loop(rng)
     answers = opinions.add_survey(rng, units, per_station=40 if scale != "tiny" else 6)
