@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/", include("zoufang.campaigns.urls")),
     path("opinions/", include("zoufang.opinions.urls")),
     path("inspections/", include("zoufang.inspections.urls")),
+    path("bulletins/", include("zoufang.bulletins.urls")),
     path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

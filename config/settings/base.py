@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zoufang.dashboards",
     "zoufang.opinions",
     "zoufang.inspections",
+    "zoufang.bulletins",
     "zoufang.notices",
     "zoufang.demo",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from zoufang.bulletins.api import router as bulletins_router
 from zoufang.campaigns.api import router as campaigns_router
 from zoufang.inspections.api import router as inspections_router
 from zoufang.ledger.api import router as visits_router
@@ -28,3 +29,4 @@ api.add_router("/visits", visits_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/bulletins", bulletins_router)
