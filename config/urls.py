@@ -13,6 +13,7 @@ urlpatterns = [
     path("opinions/", include("zoufang.opinions.urls")),
     path("inspections/", include("zoufang.inspections.urls")),
     path("bulletins/", include("zoufang.bulletins.urls")),
+    path("assessment/", include("zoufang.assessment.urls")),
     path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

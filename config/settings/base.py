@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zoufang.opinions",
     "zoufang.inspections",
     "zoufang.bulletins",
+    "zoufang.assessment",
     "zoufang.notices",
     "zoufang.demo",
 ]

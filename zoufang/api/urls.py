@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from zoufang.assessment.api import router as assessment_router
 from zoufang.bulletins.api import router as bulletins_router
 from zoufang.campaigns.api import router as campaigns_router
+from zoufang.dashboards.api import router as stats_router
 from zoufang.inspections.api import router as inspections_router
 from zoufang.ledger.api import router as visits_router
 from zoufang.opinions.api import router as opinions_router
@@ -30,3 +32,5 @@ api.add_router("/opinions", opinions_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/bulletins", bulletins_router)
+api.add_router("/assessments", assessment_router)
+api.add_router("/stats", stats_router)

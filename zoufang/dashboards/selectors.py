@@ -57,3 +57,46 @@ _TOTAL_KEYS = (
     "households_helped",
     "donation_cents",
 )
+
+
+def stats_summary(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+) -> dict[str, Any]:
+    """The figures a stage notice states, for the user's scope (and a unit's subtree):
+    people visited (回访 included), enterprises and venues, key persons, hardship households
+    helped, donations (万元), disputes mediated, hazards found, opinions collected and closed,
+    certificates handled."""
+    from zoufang.assessment.selectors import service_totals
+    from zoufang.opinions.selectors import opinion_counts
+
+    by_type = {
+        row["target_type"]: row
+        for row in visit_totals(
+            user=user, since=since, until=until, group_by=("target_type",), unit=unit
+        )
+    }
+    total = visit_totals(user=user, since=since, until=until, unit=unit)[0]
+    opinions = opinion_counts(user=user, since=since, until=until, unit=unit)
+    services = service_totals(user=user, since=since, until=until, unit=unit)
+
+    def visits_of(*types: str) -> int:
+        return sum(by_type.get(t, {}).get("visits", 0) for t in types)
+
+    return {
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "visits": total["visits"],
+        "return_visits": total["return_visits"],
+        "enterprises_and_venues": visits_of(TargetType.ENTERPRISE, TargetType.VENUE),
+        "key_persons": visits_of(TargetType.KEY_PERSON, TargetType.STABILITY_RISK),
+        "hardship_households_visited": visits_of(TargetType.HARDSHIP_HOUSEHOLD),
+        "households_helped": total["households_helped"],
+        "donations_wan_yuan": round(total["donation_cents"] / 1_000_000, 1),
+        "donations_yuan": round(total["donation_cents"] / 100, 2),
+        "disputes_mediated": total["disputes_mediated"],
+        "hazards_found": total["hazards_found"],
+        "opinions_collected": total["opinions_collected"] + opinions["registered_other_sources"],
+        "opinions_closed": opinions["closed"],
+        "certificates_handled": services["certificates_handled"],
+        "items_delegated": services["items_delegated"],
+    }

@@ -93,3 +93,44 @@ def visit_totals(
         return [{key: value or 0 for key, value in row.items()} for row in rows]
     total = rollups.aggregate(**sums)
     return [{key: value or 0 for key, value in total.items()}]
+
+
+def rollups_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int, dict[str, int]]:
+    """City-wide, per unit: visits, return visits, online visits, visits by target type and the
+    counters, summed from the roll-ups between two days (for assessment; no user scope)."""
+    from .models import Channel
+
+    rows = (
+        VisitDaily.objects.between(since, until)
+        .values("unit_id", "target_type", "channel")
+        .annotate(
+            visits=Sum("visits"),
+            return_visits=Sum("return_visits"),
+            opinions_collected=Sum("opinions_collected"),
+            disputes_mediated=Sum("disputes_mediated"),
+            hazards_found=Sum("hazards_found"),
+            households_helped=Sum("households_helped"),
+            donation_cents=Sum("donation_cents"),
+        )
+        .order_by()
+    )
+    online = Channel.online()
+    result: dict[int, dict[str, int]] = {}
+    for row in rows:
+        unit = result.setdefault(row["unit_id"], {})
+        for key in (
+            "visits",
+            "return_visits",
+            "opinions_collected",
+            "disputes_mediated",
+            "hazards_found",
+            "households_helped",
+            "donation_cents",
+        ):
+            unit[key] = unit.get(key, 0) + (row[key] or 0)
+        unit[f"type:{row['target_type']}"] = (
+            unit.get(f"type:{row['target_type']}", 0) + row["visits"]
+        )
+        if row["channel"] in online:
+            unit["online_visits"] = unit.get("online_visits", 0) + row["visits"]
+    return result

@@ -235,6 +235,29 @@ def status_counts(*, user: Any) -> dict[str, int]:
     return result
 
 
+def survey_counts(
+    *, since: datetime.date | None, until: datetime.date | None
+) -> dict[int, dict[str, int]]:
+    """City-wide, per unit: answers, answers feeling safe, answers satisfied (for assessment)."""
+    return {
+        unit_id: {"answers": row["answers"], "safe": row["safe"], "satisfied": row["satisfied"]}
+        for unit_id, row in _survey_rows(SurveyResponse.objects.between(since, until)).items()
+    }
+
+
+def _survey_rows(responses: QuerySet[SurveyResponse]) -> dict[int, dict[str, int]]:
+    rows = (
+        responses.values("unit_id")
+        .annotate(
+            answers=Count("id"),
+            safe=Count("id", filter=Q(security__in=("very_safe", "safe", "fairly_safe"))),
+            satisfied=Count("id", filter=Q(satisfaction__in=("satisfied", "basically_satisfied"))),
+        )
+        .order_by()
+    )
+    return {row["unit_id"]: row for row in rows}
+
+
 def survey_results(
     *, user: Any, since: datetime.date | None, until: datetime.date | None
 ) -> dict[int, dict[str, Any]]:
@@ -257,3 +280,23 @@ def survey_results(
         }
         for row in rows
     }
+
+
+def opinion_counts(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
+) -> dict[str, int]:
+    """In the user's scope between two days: opinions registered from sources other than visits
+    (a visit's opinions are counted with the visit), and opinions closed."""
+    opinions = Opinion.objects.visible_to(user)
+    if unit is not None:
+        subtree = Unit.objects.subtree(unit).values("pk")
+        opinions = opinions.filter(Q(unit__in=subtree) | Q(origin_unit__in=subtree))
+    registered = opinions.exclude(source="visit")
+    closed = opinions.filter(status="closed")
+    if since:
+        registered = registered.filter(created_at__date__gte=since)
+        closed = closed.filter(closed_at__date__gte=since)
+    if until:
+        registered = registered.filter(created_at__date__lte=until)
+        closed = closed.filter(closed_at__date__lte=until)
+    return {"registered_other_sources": registered.count(), "closed": closed.count()}

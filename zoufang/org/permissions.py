@@ -43,6 +43,7 @@ class Perm(StrEnum):
     INSPECTION_MANAGE = "inspection.manage"
     FINDING_RECORD = "finding.record"
     FINDING_RECTIFY = "finding.rectify"
+    SERVICE_RECORD = "service.record"
 
 
 _READ = frozenset(
@@ -74,6 +75,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.TASK_REPORT,
         Perm.MEETING_RECORD,
         Perm.FINDING_RECTIFY,
+        Perm.SERVICE_RECORD,
     },
     Role.OFFICER: _READ
     | {

@@ -31,3 +31,19 @@ def officers_by_badge(badges: list[str]) -> dict[str, Officer]:
     """Officers by badge number, for resolving a ledger row's 走访民警."""
     officers = Officer.objects.filter(badge_no__in=badges).select_related("unit")
     return {officer.badge_no: officer for officer in officers}
+
+
+def officer_counts() -> dict[int, int]:
+    """Active officers per unit (the unit itself, not its sub-units)."""
+    from django.db.models import Count
+
+    rows = Officer.objects.active().values("unit_id").annotate(n=Count("id")).order_by()
+    return {row["unit_id"]: row["n"] for row in rows}
+
+
+def ancestors_map() -> dict[int, list[int]]:
+    """For every unit, its own id and the ids of the units above it (from the tree path)."""
+    return {
+        pk: [int(part) for part in path.strip("/").split("/") if part]
+        for pk, path in Unit.objects.values_list("pk", "path")
+    }

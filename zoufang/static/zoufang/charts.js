@@ -8,7 +8,16 @@
     var rows = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
     var option;
-    if (el.dataset.chart === "pie") {
+    if (el.dataset.chart === "line") {
+      var x = el.dataset.x || "label", y = el.dataset.y || "visits";
+      option = {
+        tooltip: { trigger: "axis" },
+        grid: { left: 50, right: 20, top: 20, bottom: 30 },
+        xAxis: { type: "category", data: rows.map(function (r) { return r[x]; }) },
+        yAxis: { type: "value" },
+        series: [{ type: "line", data: rows.map(function (r) { return r[y]; }), itemStyle: { color: "#1d3f8f" } }]
+      };
+    } else if (el.dataset.chart === "pie") {
       option = {
         tooltip: { trigger: "item" },
         legend: { bottom: 0 },

@@ -1,0 +1,68 @@
+"""Reads of published assessments."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Sum
+
+from zoufang.org.models import Unit
+
+from .models import Assessment, ServiceRecord
+
+
+def latest_published(*, campaign_slug: str, phase_slug: str) -> Assessment | None:
+    """The newest published version of a phase's assessment, or None."""
+    return (
+        Assessment.objects.filter(campaign__slug=campaign_slug, phase__slug=phase_slug)
+        .order_by("-version")
+        .first()
+    )
+
+
+def published_versions(*, campaign_slug: str, phase_slug: str) -> list[Assessment]:
+    """Every published version of a phase, newest first."""
+    return list(
+        Assessment.objects.filter(campaign__slug=campaign_slug, phase__slug=phase_slug)
+        .select_related("published_by")
+        .order_by("-version")
+    )
+
+
+def service_totals(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
+) -> dict[str, int]:
+    """便民服务 in the user's scope for records overlapping the period: items delegated and
+    certificates handled, in total and per service."""
+    records = ServiceRecord.objects.visible_to(user)
+    if unit is not None:
+        records = records.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    if since:
+        records = records.filter(period_end__gte=since)
+    if until:
+        records = records.filter(period_start__lte=until)
+    rows = (
+        records.values("kind")
+        .annotate(items=Sum("items_delegated"), certificates=Sum("certificates_handled"))
+        .order_by()
+    )
+    totals = {"items_delegated": 0, "certificates_handled": 0}
+    for row in rows:
+        totals["items_delegated"] += row["items"] or 0
+        totals["certificates_handled"] += row["certificates"] or 0
+        totals[f"certificates:{row['kind']}"] = row["certificates"] or 0
+    return totals
+
+
+def service_records(*, user: Any, unit_code: str = "") -> Any:
+    """便民服务 records in scope, newest period first (optionally of a unit's subtree)."""
+    records = ServiceRecord.objects.visible_to(user).select_related("unit")
+    if unit_code:
+        unit = Unit.objects.visible_to(user).filter(code=unit_code).first()
+        records = (
+            records.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+            if unit
+            else records.none()
+        )
+    return records.order_by("-period_start", "unit__path")[:500]
