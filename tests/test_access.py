@@ -208,6 +208,37 @@ ROUTES += [
         data=lambda f: {"accepted": "1"},
     ),
 ]
+DASH = dict.fromkeys(ROLES, 200)
+ROUTES += [
+    Route(
+        "assessment:assessment",
+        DASH,
+        kwargs=lambda f: {"campaign": f.campaign.slug, "phase": "phase-1"},
+    ),
+    Route(
+        "assessment:publish",
+        CITY_POST,
+        method="post",
+        kwargs=lambda f: {"campaign": f.campaign.slug, "phase": "phase-1"},
+        data=lambda f: {},
+    ),
+    Route("assessment:service_list", DASH),
+    Route(
+        "dashboards:unit",
+        IN_SCOPE,
+        kwargs=lambda f: {"code": "JZ0101"},
+        foreign=lambda f: {"code": "JZ0201"},
+    ),
+    # Only leaders have a leader's page of their own; others get 404 (no such leader).
+    Route(
+        "dashboards:leader_self",
+        {"city_admin": 404, "leader": 200, "inspector": 404, "unit_admin": 404, "officer": 404},
+    ),
+    Route("dashboards:leader", DASH, kwargs=lambda f: {"badge_no": f.leader_badge}),
+    Route("dashboards:summary_data", DASH),
+    Route("dashboards:trend_data", DASH),
+    Route("dashboards:leaderboard_data", DASH),
+]
 PUBLIC = {"org:login", "org:logout", "public:opinion", "public:opinion_create", "public:survey"}
 NOT_PAGES = ("admin", "api")  # Django's admin (staff only) and the API (tests/api)
 
@@ -248,7 +279,7 @@ class Fixtures:
 
 @pytest.fixture
 def f(city: Any) -> Fixtures:
-    from zoufang.campaigns.services import campaign_create
+    from zoufang.campaigns.services import campaign_create, phase_create
 
     campaign = campaign_create(
         actor=None,
@@ -256,6 +287,14 @@ def f(city: Any) -> Fixtures:
         name="2022年大走访开门评",
         start_date=datetime.date(2022, 1, 1),
         end_date=datetime.date(2022, 12, 31),
+    )
+    phase_create(
+        actor=None,
+        campaign=campaign,
+        slug="phase-1",
+        name="1–2月 双节两会",
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2022, 2, 28),
     )
     fixtures = Fixtures(
         visit=make_visit(city.officer),

@@ -100,3 +100,41 @@ def stats_summary(
         "certificates_handled": services["certificates_handled"],
         "items_delegated": services["items_delegated"],
     }
+
+
+def leaderboard(*, phase: Any) -> dict[str, Any]:
+    """The phase's ranking by unit kind (the latest published one if any, else computed and
+    cached for a minute — dashboards tolerate a minute's delay, assessment pages do not)."""
+    from django.core.cache import cache
+
+    from zoufang.assessment.selectors import latest_published
+    from zoufang.assessment.services import assess, contract_shape
+
+    snapshot = latest_published(campaign_slug=phase.campaign.slug, phase_slug=phase.slug)
+    if snapshot is not None:
+        return {**snapshot.result, "published_version": snapshot.version}
+    key = f"dashboards:leaderboard:{phase.pk}"
+    result = cache.get(key)
+    if result is None:
+        result = {
+            **contract_shape(assess(campaign=phase.campaign, phase=phase)),
+            "published_version": None,
+        }
+        cache.set(key, result, 60)
+    return result
+
+
+def opinion_states(*, user: Any) -> dict[str, int]:
+    """Opinions in scope by state, and overdue."""
+    from zoufang.opinions.selectors import status_counts
+
+    return status_counts(user=user)
+
+
+def assigned_units(*, leader: Any, phase: Any) -> list[Any]:
+    """The units a leader answers for in the phase's campaign."""
+    from zoufang.campaigns.selectors import leader_overview
+
+    if phase is None:
+        return []
+    return list(leader_overview(campaign=phase.campaign, leader=leader)["units"])

@@ -191,7 +191,11 @@ def demo_build(
         tasks = campaign_data.build_tasks(rng, campaign, admin)
         meetings = campaign_data.build_meetings(rng, campaign, admin)
         findings = campaign_data.build_inspections(rng, campaign, admin)
-    say(f"plans {plans}, tasks {tasks}, meetings {meetings}, inspection findings {findings}")
+        services = campaign_data.build_services(rng, admin)
+    say(
+        f"plans {plans}, tasks {tasks}, meetings {meetings}, inspection findings {findings}, "
+        f"service records {services}"
+    )
     form_opinions = opinions.add_form_opinions(rng, units, max(20, params.visits // 200))
     events = opinions.play_loop(rng)
     answers = opinions.add_survey(rng, units, per_station=40 if scale != "tiny" else 6)
