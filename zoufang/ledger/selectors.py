@@ -134,3 +134,28 @@ def rollups_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int, 
         if row["channel"] in online:
             unit["online_visits"] = unit.get("online_visits", 0) + row["visits"]
     return result
+
+
+def visit_trend(
+    *, user: Any, since: datetime.date, until: datetime.date, unit: Unit | None = None
+) -> list[dict[str, Any]]:
+    """Visits per week (weeks starting Monday) from the roll-ups, with the online share."""
+    from .models import Channel
+
+    rollups = VisitDaily.objects.visible_to(user).between(since, until)
+    if unit is not None:
+        rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    rows = rollups.values("day", "channel").annotate(visits=Sum("visits")).order_by()
+    online = Channel.online()
+    weeks: dict[datetime.date, dict[str, Any]] = {}
+    monday = since - datetime.timedelta(days=since.weekday())
+    while monday <= until:
+        weeks[monday] = {"week": monday.isoformat(), "visits": 0, "online": 0}
+        monday += datetime.timedelta(days=7)
+    for row in rows:
+        start = row["day"] - datetime.timedelta(days=row["day"].weekday())
+        bucket = weeks.setdefault(start, {"week": start.isoformat(), "visits": 0, "online": 0})
+        bucket["visits"] += row["visits"] or 0
+        if row["channel"] in online:
+            bucket["online"] += row["visits"] or 0
+    return [weeks[key] for key in sorted(weeks)]
