@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/", include("zoufang.inspections.urls")),
     path("bulletins/", include("zoufang.bulletins.urls")),
     path("assessment/", include("zoufang.assessment.urls")),
+    path("notices/", include("zoufang.notices.urls")),
     path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from zoufang.campaigns.plans import plan_submit
 from zoufang.campaigns.services import task_create
 from zoufang.inspections.services import finding_record, inspection_create
 from zoufang.ledger.tests.factories import make_visit
+from zoufang.notices.services import notice_draft, notice_issue
 from zoufang.opinions.services import opinion_register
 
 ROLES = ("city_admin", "leader", "inspector", "unit_admin", "officer")
@@ -239,6 +240,12 @@ ROUTES += [
     Route("dashboards:trend_data", DASH),
     Route("dashboards:leaderboard_data", DASH),
 ]
+ROUTES += [
+    Route("notices:notice_list", DASH),
+    Route("notices:notice_draft", CITY_POST, method="post", data=lambda f: {"phase": f.phase.pk}),
+    Route("notices:notice_detail", DASH, kwargs=lambda f: {"pk": f.notice.pk}),
+    Route("notices:notice_download", DASH, kwargs=lambda f: {"pk": f.notice.pk, "kind": "docx"}),
+]
 PUBLIC = {"org:login", "org:logout", "public:opinion", "public:opinion_create", "public:survey"}
 NOT_PAGES = ("admin", "api")  # Django's admin (staff only) and the API (tests/api)
 
@@ -275,6 +282,19 @@ class Fixtures:
     inspection_b: Any = None
     finding: Any = None
     finding_b: Any = None
+    phase: Any = None
+    _notice: Any = None
+
+    @property
+    def notice(self) -> Any:
+        """An issued notice, built on first use (it assesses and prints: not for every case)."""
+        if self._notice is None:
+            from zoufang.org.models import Officer
+
+            actor = Officer.objects.get(user__username="cityadmin").user
+            draft = notice_draft(actor=actor, campaign=self.campaign, phase=self.phase)
+            self._notice = notice_issue(actor=actor, notice_id=draft.pk)
+        return self._notice
 
 
 @pytest.fixture
@@ -380,6 +400,7 @@ def f(city: Any) -> Fixtures:
         description="台账空白",
         deduction=Decimal("1"),
     )
+    fixtures.phase = campaign.phases.get(slug="phase-1")
     return fixtures
 
 

@@ -169,3 +169,6 @@ FORM_RENDERER = "zoufang.core.forms.FormRenderer"
 # Inspections: working days a unit has to rectify a finding; the deduction for a copied plan.
 ZOUFANG_RECTIFY_DAYS = int(os.environ.get("ZOUFANG_RECTIFY_DAYS", "10"))
 ZOUFANG_COPIED_PLAN_DEDUCTION = Decimal(os.environ.get("ZOUFANG_COPIED_PLAN_DEDUCTION", "2"))
+# Notices: the issuing office (版头 and 署名) and the 文号 prefix (江公走访〔2022〕3号).
+ZOUFANG_NOTICE_ISSUER = os.environ.get("ZOUFANG_NOTICE_ISSUER", "江州市公安局大走访开门评活动办公室")
+ZOUFANG_NOTICE_PREFIX = os.environ.get("ZOUFANG_NOTICE_PREFIX", "江公走访")

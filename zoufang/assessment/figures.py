@@ -22,7 +22,7 @@ from zoufang.campaigns.models import Campaign, Phase
 from zoufang.campaigns.selectors import meeting_counts, task_figures
 from zoufang.inspections.selectors import deductions_by_unit
 from zoufang.ledger.selectors import rollups_by_unit
-from zoufang.opinions.selectors import opinion_figures, survey_counts
+from zoufang.opinions.selectors import opinion_figures, opinion_origin_counts, survey_counts
 from zoufang.org.models import Unit, UnitKind
 from zoufang.org.selectors import ancestors_map, officer_counts
 
@@ -38,6 +38,7 @@ COUNTS = (
     "overdue_now", "late_steps", "bulletins_submitted", "bulletins_adopted", "tasks_due",
     "tasks_done_on_time", "tasks_overdue", "deductions", "certificates_handled",
     "items_delegated", "survey_answers", "survey_safe", "survey_satisfied", "meetings",
+    "opinions_registered_other", "opinions_closed",
 )  # fmt: skip
 
 
@@ -112,6 +113,9 @@ def _own_counts(
             "late_steps",
         ):
             own[unit_id][key] += getattr(f, key)
+    for unit_id, row in opinion_origin_counts(since=since, until=until).items():
+        own[unit_id]["opinions_registered_other"] += row["registered_other"]
+        own[unit_id]["opinions_closed"] += row["closed"]
     missing: set[str] = set()
     bulletins = bulletin_counts_or_none(campaign, since, until)
     if bulletins is None:

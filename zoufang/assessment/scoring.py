@@ -154,19 +154,18 @@ def flags_for(
     """Add the flags to ranked units (in place).
 
     `zero_result` when a unit has nothing in the phase, with `zero_visits`, `zero_opinions`,
-    `zero_bulletins` saying which is missing; `bottom` for the last `bottom` ranks of the
-    group (units that did something); `overdue` when the unit has overdue opinions or tasks.
+    `zero_bulletins` saying which is missing; `bottom` for the last `bottom` places of the
+    group, ties included; `overdue` when the unit has overdue opinions or tasks.
     """
-    last_ranks = (
-        sorted({s.rank for s in ordered})[-bottom:] if bottom and len(ordered) > bottom else []
-    )
+    # The last N places, ties included: every unit ranked at or below the N-th from the end.
+    bottom_rank = ordered[-bottom].rank if bottom and len(ordered) > bottom else None
     for item in ordered:
         counts = activity.get(item.unit, {})
         missing = [name for name in ("visits", "opinions", "bulletins") if not counts.get(name)]
         if len(missing) == 3:
             item.flags.append("zero_result")
         item.flags.extend(f"zero_{name}" for name in missing)
-        if item.rank in last_ranks:
+        if bottom_rank is not None and item.rank >= bottom_rank:
             item.flags.append("bottom")
         if overdue.get(item.unit):
             item.flags.append("overdue")

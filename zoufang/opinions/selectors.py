@@ -300,3 +300,31 @@ def opinion_counts(
         registered = registered.filter(created_at__date__lte=until)
         closed = closed.filter(closed_at__date__lte=until)
     return {"registered_other_sources": registered.count(), "closed": closed.count()}
+
+
+def opinion_origin_counts(
+    *, since: datetime.date, until: datetime.date
+) -> dict[int, dict[str, int]]:
+    """City-wide, per collecting unit: opinions registered from sources other than visits,
+    and opinions closed, between two days (for assessment's figures and the notice)."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered_other": 0, "closed": 0})
+    registered = (
+        Opinion.objects.exclude(source="visit")
+        .filter(created_at__date__gte=since, created_at__date__lte=until)
+        .values("origin_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in registered:
+        counts[row["origin_unit_id"]]["registered_other"] += row["n"]
+    closed = (
+        Opinion.objects.filter(
+            status="closed", closed_at__date__gte=since, closed_at__date__lte=until
+        )
+        .values("origin_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in closed:
+        counts[row["origin_unit_id"]]["closed"] += row["n"]
+    return dict(counts)

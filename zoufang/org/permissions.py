@@ -44,6 +44,8 @@ class Perm(StrEnum):
     FINDING_RECORD = "finding.record"
     FINDING_RECTIFY = "finding.rectify"
     SERVICE_RECORD = "service.record"
+    NOTICE_MANAGE = "notice.manage"
+    NOTICE_DRAFTS = "notice.drafts"
 
 
 _READ = frozenset(
@@ -58,7 +60,7 @@ _READ = frozenset(
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_ADMIN: frozenset(Perm),
-    Role.LEADER: _READ | {Perm.AUDIT_VIEW},
+    Role.LEADER: _READ | {Perm.AUDIT_VIEW, Perm.NOTICE_DRAFTS},
     Role.INSPECTOR: _READ | {Perm.FINDING_RECORD},
     Role.UNIT_ADMIN: _READ
     | {

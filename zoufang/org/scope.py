@@ -53,3 +53,23 @@ def user_scope(user: Any) -> Scope:
     if officer.role == Role.INSPECTOR:
         return Scope()
     return Scope(units=Unit.objects.filter(path__startswith=officer.unit.path))
+
+
+class SystemActor:
+    """The system itself (a command, a scheduled job): sees every unit, is nobody."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = False
+    full_name = "system"
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()

@@ -160,7 +160,7 @@ def test_assessment_takes_a_bounded_number_of_queries(city: Any, campaign: Any, 
         assess(campaign=campaign, phase=phase)
     for n in range(10):
         unit = UnitFactory(code=f"JZ02{n + 10}", parent=city.county_b)
-        make_visit(OfficerFactory(unit=unit), visit_date=DAY)
+        make_visit(OfficerFactory(unit=unit), visit_date=DAY)  # type: ignore[arg-type]
     with CaptureQueriesContext(connection) as many:
         assess(campaign=campaign, phase=phase)
     assert len(many) == len(few) <= 40

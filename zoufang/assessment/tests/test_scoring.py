@@ -127,6 +127,17 @@ def test_a_new_unit_with_nothing_is_flagged_and_last() -> None:
     assert flags["old"] == []
 
 
+def test_bottom_takes_the_last_places_with_their_ties() -> None:
+    tied = [("a", 90), ("b", 80), ("c", 70), ("d", 0), ("e", 0), ("f", 0), ("g", 0)]
+    ranked = rank([UnitScore(u, D(s), {}) for u, s in tied])
+    flags_for(ranked, activity={}, overdue={}, bottom=3)
+    assert [s.unit for s in ranked if "bottom" in s.flags] == ["d", "e", "f", "g"]
+    plain = [("a", 90), ("b", 80), ("c", 70), ("d", 60), ("e", 50)]
+    ranked = rank([UnitScore(u, D(s), {}) for u, s in plain])
+    flags_for(ranked, activity={}, overdue={}, bottom=2)
+    assert [s.unit for s in ranked if "bottom" in s.flags] == ["d", "e"]
+
+
 def test_a_unit_with_no_officers_gets_nothing_per_officer() -> None:
     ranked = score_group([VISITS], {"staffed": {"v": 4.0}, "empty": {"v": None}})
     assert [(s.unit, s.score) for s in ranked] == [("staffed", D("30.00")), ("empty", D("0.00"))]

@@ -1,0 +1,142 @@
+"""Reads for notices: the data a notice states, gathered from a frozen assessment and from
+the other apps' selectors; and the notices list."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zoufang.assessment.models import Assessment
+from zoufang.campaigns.models import Campaign, Phase, Plan
+from zoufang.inspections.selectors import findings_by_unit
+from zoufang.opinions.models import Opinion
+from zoufang.org.models import Unit, UnitKind
+
+from .composer import NoticeData
+from .models import Notice, NoticeStatus
+
+
+def _root_code() -> str:
+    root = Unit.objects.filter(kind=UnitKind.CITY_OFFICE, parent__isnull=True).first()
+    return root.code if root else ""
+
+
+def notice_figures(snapshot_figures: dict[str, Any]) -> dict[str, float]:
+    """The city's figures, from the assessment's (the city office's subtree is the city)."""
+    counts = snapshot_figures.get(_root_code(), {}).get("counts", {})
+
+    def get(key: str) -> float:
+        return float(counts.get(key, 0))
+
+    return {
+        "visits": get("visits"),
+        "return_visits": get("return_visits"),
+        "enterprises_and_venues": get("enterprise_visits"),
+        "key_persons": get("key_person_visits"),
+        "households_helped": get("households_helped"),
+        "donations_yuan": get("donation_cents") / 100,
+        "disputes_mediated": get("disputes_mediated"),
+        "hazards_found": get("hazards_found"),
+        "opinions_collected": get("opinions_collected") + get("opinions_registered_other"),
+        "opinions_closed": get("opinions_closed"),
+        "certificates_handled": get("certificates_handled"),
+    }
+
+
+def notice_data(
+    *,
+    campaign: Campaign,
+    phase: Phase,
+    result: dict[str, Any],
+    figures: dict[str, Any],
+    today: datetime.date | None = None,
+) -> NoticeData:
+    """What the notice of a phase states, from an assessment result and its figures."""
+    today = today or timezone.localdate()
+    zero, bottom, top = [], {}, {}
+    for group in result["groups"]:
+        ranking = group["ranking"]
+        zero += [row["name"] for row in ranking if "zero_result" in row["flags"]]
+        bottom[group["kind"]] = [
+            row["name"]
+            for row in ranking
+            if "bottom" in row["flags"] and "zero_result" not in row["flags"]
+        ]
+        top[group["kind"]] = [
+            row["name"] for row in ranking if row["rank"] <= 3 and row["score"] > 0
+        ][:3]
+    as_of = min(today, phase.end_date)
+    overdue = Counter(
+        Opinion.objects.overdue(as_of)
+        .exclude(unit__isnull=True)
+        .values_list("unit__name", flat=True)
+    )
+    findings = [
+        {
+            "unit": f.unit.name,
+            "kind": f.kind,
+            "kind_label": str(f.get_kind_display()),
+            "description": f.description,
+            "deduction": float(f.deduction),
+        }
+        for unit_findings in findings_by_unit(since=phase.start_date, until=phase.end_date).values()
+        for f in unit_findings
+    ]
+    copied = list(
+        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__verdict="copied")
+        .order_by("unit__path")
+        .values_list("unit__name", flat=True)
+    )
+    return NoticeData(
+        campaign_name=campaign.name,
+        phase_name=phase.name,
+        year=phase.end_date.year,
+        phase_order=phase.order,
+        figures=notice_figures(figures),
+        groups=result["groups"],
+        zero_result=zero,
+        bottom=bottom,
+        overdue_opinions=sum(overdue.values()),
+        overdue_units=overdue.most_common(),
+        findings=findings,
+        copied_plans=copied,
+        imbalance=result["imbalance"],
+        top=top,
+        adopted_bulletins=_adopted_bulletins(campaign, phase),
+    )
+
+
+def _adopted_bulletins(campaign: Campaign, phase: Phase) -> list[tuple[str, str]]:
+    try:
+        from zoufang.bulletins.selectors import adopted_between
+    except ImportError:
+        return []
+    return [
+        (b.unit.name, b.title)
+        for b in adopted_between(campaign=campaign, since=phase.start_date, until=phase.end_date)[
+            :10
+        ]
+    ]
+
+
+def data_as_json(data: NoticeData) -> dict[str, Any]:
+    """NoticeData as stored in a Notice."""
+    return asdict(data)
+
+
+def notice_list(*, user: Any, drafts: bool) -> QuerySet[Notice]:
+    """Issued notices (and drafts for those who may see them), newest first."""
+    notices = Notice.objects.select_related("campaign", "phase")
+    if not drafts:
+        notices = notices.filter(status=NoticeStatus.ISSUED)
+    return notices.order_by("-created_at", "-id")
+
+
+def latest_snapshot(phase: Phase) -> Assessment | None:
+    """The phase's latest published assessment."""
+    return Assessment.objects.filter(phase=phase).order_by("-version").first()
