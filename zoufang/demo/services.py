@@ -161,13 +161,20 @@ def mobile(rng: random.Random) -> str:
 
 
 def demo_build(
-    *, scale: str, seed: int = 2022, progress: Callable[[str], None] | None = None
+    *,
+    scale: str,
+    seed: int = 2022,
+    progress: Callable[[str], None] | None = None,
+    visits: int | None = None,
 ) -> DemoSummary:
-    """Build the demo city at a scale; `progress` receives a line now and then."""
+    """Build the demo city at a scale (`visits` overrides the scale's number of visits, for
+    benchmarks); `progress` receives a line now and then."""
     started = time.monotonic()
     say = progress or (lambda line: None)
     rng = random.Random(seed)
     params = SCALES[scale]
+    if visits is not None:
+        params = Scale(visits=visits, officer_ratio=params.officer_ratio)
     summary = DemoSummary(scale=scale, seed=seed)
     with transaction.atomic():
         units = build_units(rng)
