@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "ninja",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zoufang.core",
     "zoufang.org",
     "zoufang.campaigns",
@@ -75,16 +79,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zoufang.core.middleware.RequestContextMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zoufang.org.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "zoufang.core.middleware.RequestContextMiddleware",
     "zoufang.api.middleware.IdempotencyMiddleware",
+    "zoufang.core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +116,14 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -118,6 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zoufang.org.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -139,7 +157,10 @@ STATICFILES_DIRS = [
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions: idle expiry 30 minutes (renewed on every request), absolute 12 hours.
+SESSION_COOKIE_AGE = int(os.environ.get("ZOUFANG_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+ZOUFANG_SESSION_ABSOLUTE_HOURS = int(os.environ.get("ZOUFANG_SESSION_ABSOLUTE_HOURS", "12"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
@@ -170,5 +191,37 @@ FORM_RENDERER = "zoufang.core.forms.FormRenderer"
 ZOUFANG_RECTIFY_DAYS = int(os.environ.get("ZOUFANG_RECTIFY_DAYS", "10"))
 ZOUFANG_COPIED_PLAN_DEDUCTION = Decimal(os.environ.get("ZOUFANG_COPIED_PLAN_DEDUCTION", "2"))
 # Notices: the issuing office (版头 and 署名) and the 文号 prefix (江公走访〔2022〕3号).
-ZOUFANG_NOTICE_ISSUER = os.environ.get("ZOUFANG_NOTICE_ISSUER", "江州市公安局大走访开门评活动办公室")
+ZOUFANG_NOTICE_ISSUER = os.environ.get(
+    "ZOUFANG_NOTICE_ISSUER", "江州市公安局大走访开门评活动办公室"
+)
 ZOUFANG_NOTICE_PREFIX = os.environ.get("ZOUFANG_NOTICE_PREFIX", "江公走访")
+
+# Accounts: lockout after 5 failures for 30 minutes per user name and address (django-axes),
+# password age, second factor (TOTP) for the roles a deployment names.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zoufang.org.views.locked_out"
+AXES_VERBOSE = False
+ZOUFANG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZOUFANG_PASSWORD_MAX_AGE_DAYS", "90"))
+ZOUFANG_REQUIRE_2FA_ROLES = env_list("ZOUFANG_REQUIRE_2FA_ROLES", "")
+OTP_TOTP_ISSUER = "Zoufang"
+
+# Content security policy: no inline scripts or styles anywhere in our pages. The API's
+# interactive docs (Swagger's inline bootstrap script) and Django's admin are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

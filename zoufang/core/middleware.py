@@ -24,3 +24,18 @@ class RequestContextMiddleware:
         channel = "api" if request.path.startswith("/api/") else "web"
         with request_meta(RequestMeta(ip=client_ip(request), channel=channel)):
             return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers for logged-in users may hold personal data: never cache them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        authenticated = bool(user is not None and user.is_authenticated)
+        if authenticated or request.path.startswith(("/api/", "/p/o/")):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -303,6 +303,7 @@ def build_officers(rng: random.Random, units: list[Unit], ratio: float) -> dict[
             role=role,
             password_hash=password_hash,
             title=title,
+            must_change_password=False,
         )
         officers[unit.pk].append(officer)
         return officer

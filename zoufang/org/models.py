@@ -14,6 +14,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("name"), max_length=50, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change the password"), default=True)
 
     class Meta:
         verbose_name = _("user")
@@ -107,3 +108,20 @@ class Officer(models.Model):
     def name(self) -> str:
         """The officer's name."""
         return str(self.user)
+
+
+class UserSession(models.Model):
+    """A session a user logged in with, so logout, deactivation and a password change can end
+    every session of that user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

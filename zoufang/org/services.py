@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
-from .models import Officer, Role, Unit, UnitKind, User
+from .models import Officer, Role, Unit, UnitKind, User, UserSession
+
+LOGIN_AT_KEY = "zoufang_login_at"
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "parent", "headcount", "is_active")
 OFFICER_FIELDS = ("unit", "badge_no", "role", "title")
@@ -66,13 +68,19 @@ def officer_create(
     password: str | None = None,
     password_hash: str | None = None,
     title: str = "",
+    must_change_password: bool = True,
 ) -> Officer:
     """Create a login and its officer profile; `password_hash` lets bulk seeding hash once."""
     if Officer.objects.filter(badge_no=badge_no).exists():
         raise ValidationError({"badge_no": _("Badge number %(no)s is taken") % {"no": badge_no}})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("User name %(name)s is taken") % {"name": username}})
-    user = User(username=username, full_name=full_name, password_changed_at=timezone.now())
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_changed_at=timezone.now(),
+        must_change_password=must_change_password,
+    )
     user.password = password_hash or make_password(password)
     user.save(force_insert=True)
     officer = Officer(user=user, unit=unit, badge_no=badge_no, role=role, title=title)
@@ -108,8 +116,17 @@ def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
 
 
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    """Receiver of user_logged_in: record the login."""
+    """Receiver of user_logged_in: record the login, and the session for ending it later."""
     audit_record(action=AuditAction.LOGIN, actor=user, target=user)
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LOGIN_AT_KEY] = timezone.now().timestamp()
+        if session.session_key is None:
+            session.save()
+        UserSession.objects.update_or_create(
+            session_key=session.session_key,
+            defaults={"user": user, "ip": request.META.get("REMOTE_ADDR") or None},
+        )
 
 
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -126,4 +143,56 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
         object_type="org.user",
         object_repr=username,
         note=_("Failed login for “%(name)s”") % {"name": username},
+    )
+
+
+def sessions_end(*, user: Any, keep: str | None = None) -> int:
+    """End every session of a user (but `keep`, the current one, if given); returns how many."""
+    from django.contrib.sessions.models import Session
+
+    keys = list(
+        UserSession.objects.filter(user=user)
+        .exclude(session_key=keep)
+        .values_list("session_key", flat=True)
+    )
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+@transaction.atomic
+def password_changed(*, user: Any, keep_session: str | None) -> None:
+    """After a password change: note the date, lift the first-login flag, end the other
+    sessions and audit it."""
+    User.objects.filter(pk=user.pk).update(
+        password_changed_at=timezone.now(), must_change_password=False
+    )
+    ended = sessions_end(user=user, keep=keep_session)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=user,
+        target=user,
+        after={"password": "changed"},
+        note=f"other sessions ended: {ended}",
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: Any, reason: str) -> None:
+    """Deactivate an account: it can no longer log in, its sessions end, its API tokens are
+    revoked."""
+    from zoufang.api.models import ApiToken
+
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why")]})
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    ended = sessions_end(user=user)
+    ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        target=user,
+        before={"is_active": True},
+        after={"is_active": False},
+        note=f"{reason.strip()} (sessions ended: {ended})",
     )

@@ -101,12 +101,28 @@ class TestTokens:
         assert caller.get("/api/v1/units").status_code == 401
 
     def test_token_requests_are_throttled_per_address(self, client: Client, city: Any) -> None:
-        body = {"username": "officer", "password": "wrong"}
         codes = [
-            client.post("/api/v1/auth/token", body, content_type="application/json").status_code
-            for _ in range(11)
+            client.post(
+                "/api/v1/auth/token",
+                {"username": f"nobody{n}", "password": "wrong"},
+                content_type="application/json",
+            ).status_code
+            for n in range(11)
         ]
         assert codes == [401] * 10 + [429]
+
+    def test_five_failures_lock_the_account_for_this_address(self, client: Client, city: Any) -> None:
+        def attempt(password: str, address: str = "127.0.0.1") -> int:
+            return client.post(
+                "/api/v1/auth/token",
+                {"username": "officer", "password": password},
+                content_type="application/json",
+                REMOTE_ADDR=address,
+            ).status_code
+
+        assert [attempt("wrong") for _ in range(5)] == [401, 401, 401, 401, 429]
+        assert attempt(city.password) == 429  # even the right password, for 30 minutes
+        assert attempt(city.password, address="10.9.9.9") == 200  # another address is not locked
 
     def test_the_session_works_with_csrf(self, city: Any) -> None:
         client = Client(enforce_csrf_checks=True)

@@ -85,7 +85,7 @@ class TestList:
             response = client.get(url)
         assert len(response.context["page"]) == 31
         assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
-        assert len(many) <= 8, "\n".join(q["sql"] for q in many.captured_queries)
+        assert len(many) <= 12, "\n".join(q["sql"] for q in many.captured_queries)
 
 
 class TestQuickEntry:

@@ -37,6 +37,7 @@ class OfficerFactory(factory.Factory):
     badge_no = factory.Sequence(lambda n: f"{200000 + n}")
     role = Role.OFFICER
     password = PASSWORD
+    must_change_password = False
 
     @classmethod
     def _create(cls, model_class: type[Officer], **kwargs: Any) -> Officer:
