@@ -111,7 +111,7 @@ class TestTokens:
         ]
         assert codes == [401] * 10 + [429]
 
-    def test_five_failures_lock_the_account_for_this_address(self, client: Client, city: Any) -> None:
+    def test_five_failures_lock_the_account(self, client: Client, city: Any) -> None:
         def attempt(password: str, address: str = "127.0.0.1") -> int:
             return client.post(
                 "/api/v1/auth/token",
