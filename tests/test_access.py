@@ -240,6 +240,44 @@ ROUTES += [
     Route("dashboards:trend_data", DASH),
     Route("dashboards:leaderboard_data", DASH),
 ]
+LEDGER_WRITE = {
+    "city_admin": 200,
+    "leader": 403,
+    "inspector": 403,
+    "unit_admin": 200,
+    "officer": 403,
+}
+ROUTES += [
+    Route("ledger:visit_export", LEDGER_WRITE),
+    Route("ledger:export_requests", LEDGER_WRITE),
+    Route(
+        "ledger:export_decide",
+        CITY_POST,
+        method="post",
+        kwargs=lambda f: {"pk": f.export_request.pk},
+        data=lambda f: {"approve": "1"},
+    ),
+    Route(
+        "ledger:export_download",
+        {"city_admin": 404, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403},
+        kwargs=lambda f: {"pk": f.export_request.pk},
+    ),
+    Route("ledger:import", FIELD),
+    Route(
+        "ledger:import_job",
+        {"city_admin": 404, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 404},
+        kwargs=lambda f: {"pk": f.import_job.pk},
+    ),
+    Route(
+        "ledger:import_errors",
+        {"city_admin": 404, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 404},
+        kwargs=lambda f: {"pk": f.import_job.pk},
+    ),
+    Route(
+        "ledger:template",
+        {"city_admin": 200, "leader": 200, "inspector": 200, "unit_admin": 200, "officer": 200},
+    ),
+]
 ROUTES += [
     Route("notices:notice_list", DASH),
     Route("notices:notice_draft", CITY_POST, method="post", data=lambda f: {"phase": f.phase.pk}),
@@ -283,6 +321,8 @@ class Fixtures:
     finding: Any = None
     finding_b: Any = None
     phase: Any = None
+    export_request: Any = None
+    import_job: Any = None
     _notice: Any = None
 
     @property
@@ -401,6 +441,17 @@ def f(city: Any) -> Fixtures:
         deduction=Decimal("1"),
     )
     fixtures.phase = campaign.phases.get(slug="phase-1")
+    # A pending export request and an import job, both the county lead's.
+    from django.core.files.base import ContentFile
+
+    from zoufang.ledger.models import ExportRequest, ImportJob
+
+    fixtures.export_request = ExportRequest.objects.create(
+        requested_by=city.user("unit_admin"), filters={}, rows=9000, reason="汇总"
+    )
+    job = ImportJob(created_by=city.user("unit_admin"), filename="台账.csv", status="checked")
+    job.upload.save("台账.csv", ContentFile("走访日期,单位编码\r\n".encode()), save=True)
+    fixtures.import_job = job
     return fixtures
 
 

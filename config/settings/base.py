@@ -225,3 +225,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Ledger import: check and write in a background thread (False) or inline (tests).
+ZOUFANG_IMPORT_INLINE = os.environ.get("ZOUFANG_IMPORT_INLINE", "") == "1"
+# Exports over this many rows need the city office's approval (and carry a watermark).
+ZOUFANG_EXPORT_APPROVAL_ROWS = int(os.environ.get("ZOUFANG_EXPORT_APPROVAL_ROWS", "5000"))
+ZOUFANG_UPLOAD_MAX_BYTES = int(os.environ.get("ZOUFANG_UPLOAD_MAX_MB", "50")) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -176,3 +176,83 @@ class VisitDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day} {self.target_type}/{self.channel}: {self.visits}"
+
+
+class ImportStatus(models.TextChoices):
+    """Where an import job stands."""
+
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")
+
+
+class ImportJob(models.Model):
+    """An uploaded ledger file going through check, preview and confirmation."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=200)
+    upload = models.FileField(_("upload"), upload_to="imports/%Y/%m/")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    skip_invalid = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """How far the current step is."""
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ExportStatus(models.TextChoices):
+    """A large export waits for the city office's approval."""
+
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExportRequest(models.Model):
+    """An export over the configured number of rows, which the city office must approve."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField(_("filters"))
+    rows = models.PositiveIntegerField(_("rows"))
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by_id} {self.rows} ({self.status})"

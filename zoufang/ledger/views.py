@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from zoufang.core.errors import ConflictError
-from zoufang.org.permissions import Perm, PermRequiredMixin, require
+from zoufang.org.permissions import Perm, PermRequiredMixin, can, require
 
 from . import selectors, services
 from .forms import VisitFilterForm, VisitForm, visit_initial
@@ -49,6 +49,9 @@ class VisitListView(PermRequiredMixin, TemplateView):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "can_export": can(self.request.user, Perm.LEDGER_EXPORT),
+            "can_import": can(self.request.user, Perm.LEDGER_IMPORT),
+            "can_create": can(self.request.user, Perm.VISIT_CREATE),
         }
 
 

@@ -46,6 +46,7 @@ class Perm(StrEnum):
     SERVICE_RECORD = "service.record"
     NOTICE_MANAGE = "notice.manage"
     NOTICE_DRAFTS = "notice.drafts"
+    EXPORT_APPROVE = "export.approve"
 
 
 _READ = frozenset(
@@ -83,6 +84,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     | {
         Perm.VISIT_CREATE,
         Perm.VISIT_CHANGE_OWN,
+        Perm.LEDGER_IMPORT,
         Perm.OPINION_REGISTER,
         Perm.OPINION_CARD,
         Perm.TASK_REPORT,

@@ -1,0 +1,50 @@
+"""`zoufang export_ledger --out FILE.xlsx [--unit CODE] [--since DATE] [--until DATE]`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zoufang.ledger.exports import ledger_export
+from zoufang.ledger.selectors import VisitFilters
+from zoufang.org.models import Unit
+from zoufang.org.scope import SYSTEM
+
+
+def _date(value: str | None) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from error
+
+
+class Command(BaseCommand):
+    help = "Export the ledger in the import template's columns, personal data masked."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--out", required=True)
+        parser.add_argument("--unit", help="a unit code (its sub-units included)")
+        parser.add_argument("--since")
+        parser.add_argument("--until")
+
+    def handle(
+        self,
+        *args: Any,
+        out: str,
+        unit: str | None,
+        since: str | None,
+        until: str | None,
+        **options: Any,
+    ) -> None:
+        found = None
+        if unit:
+            found = Unit.objects.filter(code=unit).first()
+            if found is None:
+                raise CommandError(f"No unit {unit!r}")
+        filters = VisitFilters(since=_date(since), until=_date(until), unit=found)
+        count = ledger_export(actor=SYSTEM, filters=filters, out=out)
+        self.stdout.write(f"{out}: {count} visits")

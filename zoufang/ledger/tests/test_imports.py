@@ -1,0 +1,377 @@
+"""Importing ledger files: tolerances, refusals, all-or-nothing, duplicates, the command."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zoufang.core.models import AuditAction, AuditLog
+from zoufang.ledger.columns import COLUMNS
+from zoufang.ledger.exports import ledger_export
+from zoufang.ledger.imports import ledger_import
+from zoufang.ledger.models import Visit, VisitDaily
+from zoufang.ledger.selectors import VisitFilters
+from zoufang.ledger.sheets import SheetError
+from zoufang.opinions.models import Opinion
+from zoufang.org.scope import SYSTEM
+
+pytestmark = pytest.mark.django_db
+HEADERS = [c.header for c in COLUMNS]
+
+
+def row(city: Any, **values: Any) -> dict[str, Any]:
+    base = {
+        "走访日期": "2022-01-05",
+        "单位编码": "JZ0101",
+        "走访民警": city.officer.badge_no,
+        "对象类型": "群众",
+        "走访方式": "面对面",
+        "对象名称": "张大爷",
+    }
+    base.update(values)
+    return base
+
+
+def xlsx(
+    rows: list[dict[str, Any]], *, headers: list[str] | None = None, title_rows: int = 0
+) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for n in range(title_rows):
+        sheet.append([f"江州市公安局走访台账（标题行{n + 1}）"])
+    headers = headers or HEADERS
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(h, "") for h in headers])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def csv_bytes(rows: list[dict[str, Any]], encoding: str) -> bytes:
+    lines = [",".join(HEADERS)] + [",".join(str(r.get(h, "")) for h in HEADERS) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def run(data: bytes, filename: str = "台账.xlsx", actor: Any = None, **kwargs: Any) -> Any:
+    return ledger_import(actor=actor, source=data, filename=filename, **kwargs)
+
+
+def test_a_clean_sheet_is_imported_with_rollups_audit_and_opinions(city: Any) -> None:
+    rows = [
+        row(
+            city,
+            **{
+                "对象名称": "李四",
+                "联系电话": "138 1234 5678",
+                "身份证号": "11010519491231002X",
+                "捐款捐物金额(元)": "1,200.50元",
+                "意见建议": "希望加强巡逻；路灯太暗",
+                "收集意见数": 1,
+            },
+        ),
+        row(
+            city,
+            对象名称="某某科技有限公司",
+            对象类型="企事业单位",
+            走访方式="微信",
+            是否回访="√",
+        ),
+    ]
+    result = run(xlsx(rows, title_rows=2), actor=city.user("officer"))
+    assert (result.rows, result.imported, result.duplicates, result.errors) == (2, 2, 0, [])
+    first = Visit.objects.get(target_name="李四")
+    assert (first.phone_masked, first.id_number_masked, str(first.donation_amount)) == (
+        "138****5678",
+        "110105********002X",
+        "1200.50",
+    )
+    assert first.opinions_collected == 2 and first.source == "import"
+    assert sorted(Opinion.objects.values_list("content", flat=True)) == ["希望加强巡逻", "路灯太暗"]
+    assert Visit.objects.get(target_name="某某科技有限公司").is_return_visit
+    assert VisitDaily.objects.filter(unit=city.station_a).count() == 2
+    assert (
+        AuditLog.objects.filter(action=AuditAction.CREATE, object_type="ledger.visit").count() == 2
+    )
+    assert AuditLog.objects.filter(action=AuditAction.IMPORT).get().after["imported"] == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2022-01-05",
+        "2022/1/5",
+        "2022.1.5",
+        "2022年1月5日",
+        "２０２２年１月５日",
+        datetime.date(2022, 1, 5),
+    ],
+)
+def test_every_date_spelling(city: Any, value: Any) -> None:
+    run(xlsx([row(city, 走访日期=value)]))
+    assert Visit.objects.get().visit_date == datetime.date(2022, 1, 5)
+
+
+@pytest.mark.parametrize("separator", ["、", ",", "，", ";", " "])
+def test_officer_separators(city: Any, separator: str) -> None:
+    badges = separator.join([city.officer.badge_no, city.unit_admin.badge_no])
+    run(xlsx([row(city, 单位编码="JZ01", 走访民警=badges)]))
+    assert set(Visit.objects.get().officers.all()) == {city.officer, city.unit_admin}
+
+
+@pytest.mark.parametrize(
+    ("mark", "expected"),
+    [
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+        ("√", True),
+        ("", False),
+    ],
+)
+def test_return_visit_marks(city: Any, mark: str, expected: bool) -> None:
+    run(xlsx([row(city, 是否回访=mark)]))
+    assert Visit.objects.get().is_return_visit is expected
+
+
+def test_columns_in_any_order_unknown_ones_warned(city: Any) -> None:
+    headers = [*reversed(HEADERS), "民警手机"]
+    result = run(xlsx([row(city, 民警手机="13900000000")], headers=headers))
+    assert result.imported == 1
+    assert any("民警手机" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings(city: Any, encoding: str) -> None:
+    result = run(
+        csv_bytes([row(city, **{"对象名称": "王五", "捐款捐物金额(元)": "300元"})], encoding),
+        filename="台账.csv",
+    )
+    assert result.imported == 1 and Visit.objects.get().target_name == "王五"
+
+
+def test_a_wrong_row_means_nothing_is_written(city: Any) -> None:
+    rows = [row(city, 对象名称=f"对象{n}") for n in range(5)]
+    rows[3]["身份证号"] = "110105194912310021"
+    rows[4]["走访日期"] = "2099-01-01"
+    result = run(xlsx(rows, title_rows=1))
+    assert result.imported == 0 and not Visit.objects.exists()
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (6, "身份证号", "身份证号校验位错误"),
+        (7, "走访日期", "日期不能晚于今天"),
+    ]
+    skipped = run(xlsx(rows, title_rows=1), skip_invalid=True)
+    assert skipped.imported == 3 and Visit.objects.count() == 3
+
+
+def test_an_id_number_in_a_number_cell_is_an_error(city: Any) -> None:
+    result = run(xlsx([row(city, 身份证号=110105194912310000)]))
+    assert result.errors[0].column == "身份证号" and "数字格式" in result.errors[0].message
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "column", "fragment"),
+    [
+        ({"单位编码": "JZ9999"}, "单位编码", "JZ9999"),
+        ({"单位编码": "JZ0201"}, "走访民警", "不属于单位 JZ0201"),
+        ({"走访民警": "999999"}, "走访民警", "999999"),
+        ({"对象类型": "游客"}, "对象类型", "游客"),
+        ({"走访方式": "飞鸽"}, "走访方式", "飞鸽"),
+        ({"联系电话": "12345"}, "联系电话", "联系电话格式不正确"),
+        ({"收集意见数": "-1"}, "收集意见数", "负数"),
+        ({"捐款捐物金额(元)": "12.345"}, "捐款捐物金额(元)", "两位小数"),
+        ({"对象名称": ""}, "对象名称", "必填"),
+        ({"对象名称": "名" * 101}, "对象名称", "100"),
+    ],
+)
+def test_errors_name_the_row_column_and_reason(
+    city: Any, values: dict[str, Any], column: str, fragment: str
+) -> None:
+    result = run(xlsx([row(city, **values)]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, column)]
+    assert fragment in result.errors[0].message
+
+
+def test_the_importers_scope(city: Any) -> None:
+    result = run(
+        xlsx([row(city, 单位编码="JZ0201", 走访民警=city.officer_b.badge_no)]),
+        actor=city.user("officer"),
+    )
+    assert "不在您的管辖范围内" in result.errors[0].message and not Visit.objects.exists()
+
+
+def test_reimporting_adds_nothing(city: Any) -> None:
+    rows = [row(city, 对象名称=f"对象{n}") for n in range(4)]
+    rows.append(dict(rows[0]))  # a duplicate within the file
+    data = xlsx(rows)
+    first = run(data)
+    assert (first.imported, first.duplicates) == (4, 1)
+    again = run(data)
+    assert (again.imported, again.duplicates) == (0, 5)
+    assert Visit.objects.count() == 4
+
+
+def test_a_database_failure_halfway_writes_nothing(city: Any, monkeypatch: Any) -> None:
+    from zoufang.ledger import services
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "rollup_apply", broken)
+    with pytest.raises(DatabaseError):
+        run(xlsx([row(city, 对象名称=f"对象{n}") for n in range(3)]))
+    assert (
+        not Visit.objects.exists()
+        and not AuditLog.objects.filter(object_type="ledger.visit").exists()
+    )
+
+
+def test_unusable_files_are_refused(city: Any) -> None:
+    with pytest.raises(SheetError) as missing:
+        run(xlsx([row(city)], headers=[h for h in HEADERS if h != "走访民警"]))
+    assert missing.value.code == "missing_columns" and "走访民警" in missing.value.message
+    with pytest.raises(SheetError):
+        run(b"%PDF-1.4 not a sheet", filename="台账.xlsx")
+    with pytest.raises(SheetError):
+        run(xlsx([row(city)]), filename="台账.xlsm")
+
+
+def test_the_command_and_its_exit_codes(city: Any, tmp_path: Path, capsys: Any) -> None:
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx([row(city)]))
+    call_command("import_ledger", str(good), "--json")
+    assert json.loads(capsys.readouterr().out) == {
+        "file": str(good),
+        "rows": 1,
+        "imported": 1,
+        "duplicates": 0,
+        "errors": [],
+    }
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([row(city, 对象名称="新"), row(city, 联系电话="1")]))
+    with pytest.raises(SystemExit) as exit_one:
+        call_command("import_ledger", str(bad), "--json")
+    assert exit_one.value.code == 1
+    assert json.loads(capsys.readouterr().out)["errors"][0] == {
+        "row": 3,
+        "column": "联系电话",
+        "message": json.loads(
+            json.dumps("联系电话格式不正确，应为11位手机号或 0571-88886666 样式的固定电话")
+        ),
+    }
+    call_command("import_ledger", str(bad), "--json", "--skip-invalid")
+    assert json.loads(capsys.readouterr().out)["imported"] == 1
+    with pytest.raises(SystemExit) as exit_two:
+        call_command("import_ledger", str(tmp_path / "nope.csv"), "--json")
+    assert exit_two.value.code == 2
+    with pytest.raises(SystemExit):
+        call_command("import_ledger", str(good), "--as", "officer_b", "--dry-run")
+
+
+def test_export_masks_neutralises_and_audits(city: Any, tmp_path: Path) -> None:
+    run(
+        xlsx(
+            [
+                row(city, 对象名称="@SUM(A1)某单位", 联系电话="13812345678"),
+                row(city, 对象名称="-2+3李四"),
+            ]
+        )
+    )
+    out = tmp_path / "out.xlsx"
+    assert ledger_export(actor=SYSTEM, filters=VisitFilters(), out=str(out)) == 2
+    sheet = openpyxl.load_workbook(out).active
+    values = [cell for r in sheet.iter_rows(values_only=True) for cell in r if cell]
+    assert "138****5678" in values and "13812345678" not in values
+    assert "'@SUM(A1)某单位" in values and "'-2+3李四" in values
+    assert all(cell.data_type != "f" for r in sheet.iter_rows() for cell in r)
+    assert AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+ROW_STRATEGY = st.fixed_dictionaries(
+    {
+        "name": st.text(
+            alphabet=st.characters(whitelist_categories=("Lo",)), min_size=1, max_size=12
+        ),
+        "type": st.sampled_from(["群众", "企事业单位", "重点人员", "困难群众", "媒体记者"]),
+        "channel": st.sampled_from(["面对面", "电话", "微信", "其他线上"]),
+        "return": st.booleans(),
+        "day": st.integers(1, 300),
+        "counter": st.integers(0, 20),
+        "money": st.decimals(
+            min_value=0, max_value=99999, places=2, allow_nan=False, allow_infinity=False
+        ),
+    }
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(ROW_STRATEGY, min_size=1, max_size=6))
+def test_any_export_imports_back_to_the_same_visits(
+    city: Any, tmp_path: Path, rows: list[dict[str, Any]]
+) -> None:
+    Visit.objects.all().delete()
+    VisitDaily.objects.all().delete()
+    sheet = [
+        row(
+            city,
+            **{
+                "对象名称": r["name"],
+                "对象类型": r["type"],
+                "走访方式": r["channel"],
+                "是否回访": "是" if r["return"] else "否",
+                "走访日期": (
+                    datetime.date(2022, 1, 1) + datetime.timedelta(days=r["day"])
+                ).isoformat(),
+                "调解纠纷数": r["counter"],
+                "捐款捐物金额(元)": str(r["money"]),
+            },
+        )
+        for r in rows
+    ]
+    run(xlsx(sheet))
+    before = sorted(
+        Visit.objects.values_list(
+            "visit_date",
+            "target_name",
+            "target_type",
+            "channel",
+            "is_return_visit",
+            "disputes_mediated",
+            "donation_amount",
+        )
+    )
+    out = tmp_path / "export.xlsx"
+    ledger_export(actor=SYSTEM, filters=VisitFilters(), out=str(out))
+    Visit.objects.all().delete()
+    result = run(out.read_bytes(), filename="export.xlsx")
+    assert result.errors == []
+    after = sorted(
+        Visit.objects.values_list(
+            "visit_date",
+            "target_name",
+            "target_type",
+            "channel",
+            "is_return_visit",
+            "disputes_mediated",
+            "donation_amount",
+        )
+    )
+    assert after == before
+    assert all(isinstance(v[-1], Decimal) for v in after)
