@@ -25,7 +25,7 @@ def upload(client: Any, data: bytes, name: str = "台账.xlsx") -> Any:
 
 def test_upload_preview_and_confirm(city: Any, login: Any) -> None:
     client = login("unit_admin")
-    rows = [row(city, **{"对象名称": f"对象{n}", "联系电话": "13812345678"}) for n in range(3)]
+    rows = [row(city, 对象名称=f"对象{n}", 联系电话="13812345678") for n in range(3)]
     rows[1]["联系电话"] = "139123"
     response = upload(client, xlsx(rows))
     job = ImportJob.objects.get()
