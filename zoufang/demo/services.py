@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from zoufang.bulletins.demo import build_demo_bulletins
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.services import campaign_create, phase_create
 from zoufang.core.validators import id_check_digit
@@ -199,9 +200,10 @@ def demo_build(
         meetings = campaign_data.build_meetings(rng, campaign, admin)
         findings = campaign_data.build_inspections(rng, campaign, admin)
         services = campaign_data.build_services(rng, admin)
+        bulletins = build_demo_bulletins(rng=rng, campaign=campaign, admin_user=admin)
     say(
         f"plans {plans}, tasks {tasks}, meetings {meetings}, inspection findings {findings}, "
-        f"service records {services}"
+        f"service records {services}, bulletins {bulletins}"
     )
     form_opinions = opinions.add_form_opinions(rng, units, max(20, params.visits // 200))
     events = opinions.play_loop(rng)

@@ -3,7 +3,7 @@ confirm), the blank template, exports (with approval for large ones)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.forms import StyledForm
+from zoufang.org.models import User
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 
 from . import jobs
@@ -46,7 +47,7 @@ class UploadForm(StyledForm):
 
 def own_job(request: HttpRequest, pk: int) -> ImportJob:
     """An import job of the user's own (404 for anybody else's)."""
-    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    return get_object_or_404(ImportJob, pk=pk, created_by_id=request.user.pk)
 
 
 class ImportView(PermRequiredMixin, View):
@@ -55,7 +56,7 @@ class ImportView(PermRequiredMixin, View):
     required_perm = Perm.LEDGER_IMPORT
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        recent = ImportJob.objects.filter(created_by=request.user)[:10]
+        recent = ImportJob.objects.filter(created_by_id=request.user.pk)[:10]
         return render(request, "ledger/import.html", {"form": UploadForm(), "recent": recent})
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -148,7 +149,10 @@ class ExportView(PermRequiredMixin, View):
             return redirect(request.get_full_path())
         count = visit_list(user=request.user, filters=filters_of(request)).count()
         export = ExportRequest.objects.create(
-            requested_by=request.user, filters=request.GET.dict(), rows=count, reason=reason[:200]
+            requested_by=cast(User, request.user),
+            filters=request.GET.dict(),
+            rows=count,
+            reason=reason[:200],
         )
         audit_record(
             action=AuditAction.EXPORT,
@@ -179,7 +183,7 @@ class ExportRequestsView(PermRequiredMixin, TemplateView):
         approver = can(self.request.user, Perm.EXPORT_APPROVE)
         requests = ExportRequest.objects.select_related("requested_by")
         if not approver:
-            requests = requests.filter(requested_by=self.request.user)
+            requests = requests.filter(requested_by_id=self.request.user.pk)
         return {
             **super().get_context_data(**kwargs),
             "requests": requests[:100],
@@ -197,7 +201,7 @@ class ExportDecideView(PermRequiredMixin, View):
         export.status = (
             ExportStatus.APPROVED if request.POST.get("approve") == "1" else ExportStatus.REJECTED
         )
-        export.decided_by, export.decided_at = request.user, timezone.now()
+        export.decided_by_id, export.decided_at = request.user.pk, timezone.now()
         export.save()
         audit_record(
             action=AuditAction.TRANSITION,

@@ -9,7 +9,7 @@ The file is read by `sheets.py` (which refuses unusable files before parsing).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -99,7 +99,7 @@ class RowChecker:
         }
 
     def check(
-        self, excel_row: int, raw: dict[str, object]
+        self, excel_row: int, raw: Mapping[str, object]
     ) -> tuple[VisitInput | None, list[RowError]]:
         """The row's VisitInput, or the errors that keep it out."""
         errors: list[RowError] = []
@@ -192,7 +192,7 @@ def _rule_errors(
 
 
 def _checked_rows(
-    rows: Iterator[tuple[int, dict[str, object]]],
+    rows: Iterator[tuple[int, Mapping[str, object]]],
     checker: RowChecker,
     result: ImportResult,
     progress: Progress | None,

@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("opinions:opinion_list", _("Opinions"), Perm.OPINION_VIEW),
     ("campaigns:campaign_list", _("Campaign"), Perm.CAMPAIGN_VIEW),
     ("inspections:inspection_list", _("Inspections"), Perm.CAMPAIGN_VIEW),
+    ("bulletins:bulletin_list", _("Campaign column"), Perm.CAMPAIGN_VIEW),
     ("notices:notice_list", _("Notices"), Perm.DASHBOARD_VIEW),
     ("admin:index", _("Settings"), Perm.SETTINGS_MANAGE),
 )

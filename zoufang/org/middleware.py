@@ -52,11 +52,11 @@ class AccountPolicyMiddleware:
             messages.info(request, _("Your session has ended; please log in again."))
             return redirect(reverse("org:login") + "?next=" + request.path)
         two_factor = reverse("org:two_factor")
-        if needs_second_factor(user) and not user.is_verified() and request.path != two_factor:  # type: ignore[union-attr]
+        if needs_second_factor(user) and not user.is_verified() and request.path != two_factor:  # type: ignore[attr-defined]
             return redirect(two_factor + "?next=" + request.path)
         password = reverse("org:password_change")
         if request.path not in (password, two_factor):
-            if user.must_change_password:  # type: ignore[union-attr]
+            if user.must_change_password:
                 messages.warning(request, _("Please set your own password before you go on."))
                 return redirect(password)
             if password_expired(user):

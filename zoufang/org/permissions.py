@@ -47,6 +47,8 @@ class Perm(StrEnum):
     NOTICE_MANAGE = "notice.manage"
     NOTICE_DRAFTS = "notice.drafts"
     EXPORT_APPROVE = "export.approve"
+    BULLETIN_WRITE = "bulletin.write"
+    BULLETIN_REVIEW = "bulletin.review"
 
 
 _READ = frozenset(
@@ -79,6 +81,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.MEETING_RECORD,
         Perm.FINDING_RECTIFY,
         Perm.SERVICE_RECORD,
+        Perm.BULLETIN_WRITE,
     },
     Role.OFFICER: _READ
     | {
@@ -88,6 +91,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.OPINION_REGISTER,
         Perm.OPINION_CARD,
         Perm.TASK_REPORT,
+        Perm.BULLETIN_WRITE,
     },
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -123,5 +124,5 @@ def locked_out(
         from django.http import JsonResponse
 
         return JsonResponse({"detail": message, "errors": []}, status=429)
-    form = auth_views.AuthenticationForm(request)
+    form = AuthenticationForm(request)
     return render(request, "org/login.html", {"form": form, "locked_out": message}, status=429)

@@ -104,7 +104,8 @@ def test_a_clean_sheet_is_imported_with_rollups_audit_and_opinions(city: Any) ->
     assert (
         AuditLog.objects.filter(action=AuditAction.CREATE, object_type="ledger.visit").count() == 2
     )
-    assert AuditLog.objects.filter(action=AuditAction.IMPORT).get().after["imported"] == 2
+    summary = AuditLog.objects.filter(action=AuditAction.IMPORT).get().after
+    assert summary is not None and summary["imported"] == 2
 
 
 @pytest.mark.parametrize(
@@ -304,9 +305,7 @@ def test_export_masks_neutralises_and_audits(city: Any, tmp_path: Path) -> None:
 
 ROW_STRATEGY = st.fixed_dictionaries(
     {
-        "name": st.text(
-            alphabet=st.characters(whitelist_categories=("Lo",)), min_size=1, max_size=12
-        ),
+        "name": st.text(alphabet=st.characters(categories=["Lo"]), min_size=1, max_size=12),
         "type": st.sampled_from(["群众", "企事业单位", "重点人员", "困难群众", "媒体记者"]),
         "channel": st.sampled_from(["面对面", "电话", "微信", "其他线上"]),
         "return": st.booleans(),

@@ -80,8 +80,8 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(result.as_json()))
         else:
-            for error in result.errors:
-                self.stdout.write(f"第{error.row}行 {error.column}：{error.message}")
+            for problem in result.errors:
+                self.stdout.write(f"第{problem.row}行 {problem.column}：{problem.message}")
             if dry_run:
                 verb, count = "would import", result.valid - result.duplicates
             else:
