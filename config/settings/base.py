@@ -232,3 +232,5 @@ ZOUFANG_EXPORT_APPROVAL_ROWS = int(os.environ.get("ZOUFANG_EXPORT_APPROVAL_ROWS"
 ZOUFANG_UPLOAD_MAX_BYTES = int(os.environ.get("ZOUFANG_UPLOAD_MAX_MB", "50")) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# Audit rows are kept at least this many days (184, six months, is the floor; purge_audit).
+ZOUFANG_AUDIT_RETENTION_DAYS = int(os.environ.get("ZOUFANG_AUDIT_RETENTION_DAYS", "184"))

@@ -1,4 +1,9 @@
-"""Writing the audit trail. Every service that changes data calls one of these explicitly."""
+"""Writing the audit trail. Every service that changes data calls one of these explicitly.
+
+Both write in the caller's transaction, so when the audit write fails the action fails with
+it. Each row gets its `row_hash` here (no lock, no query); `core.auditchain` seals rows into
+the hash chain later and verifies it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from .auditchain import row_digest
 from .context import current_meta
 from .models import AuditAction, AuditLog
 
@@ -65,7 +71,7 @@ class AuditEntry:
     at: datetime.datetime = field(default_factory=timezone.now)
 
     def to_model(self) -> AuditLog:
-        """The unsaved audit row, with the request's address and channel."""
+        """The unsaved audit row, with the request's address and channel, and its hash."""
         meta = current_meta()
         actor = self.actor if getattr(self.actor, "pk", None) else None
         object_type, object_id, object_repr = self.object_type, self.object_id, self.object_repr
@@ -73,7 +79,7 @@ class AuditEntry:
             object_type = object_type or object_type_of(self.target)
             object_id = object_id or str(self.target.pk)
             object_repr = object_repr or str(self.target)[:200]
-        return AuditLog(
+        row = AuditLog(
             at=self.at,
             actor=actor,
             actor_name=actor_name(self.actor),
@@ -87,6 +93,8 @@ class AuditEntry:
             after=self.after,
             note=self.note,
         )
+        row.row_hash = row_digest(row)
+        return row
 
 
 def actor_name(actor: Any) -> str:

@@ -1,11 +1,24 @@
-"""The audit trail: one append-only row per create, change, delete, transition, export, login."""
+"""The audit trail: one append-only row per create, change, delete, transition, export, login.
+
+`AuditLog` rows are append-only: database triggers (migration 0005, see `core.auditchain`)
+refuse UPDATE and DELETE, and the model refuses them too. Each row carries `row_hash`, the
+SHA-256 of its canonical content, from the moment it is written; sealing links rows into a
+chain (`chain_seq`, `chain_hash`). `AuditPurge` records each purge of rows past the retention.
+The new technical columns have untranslated labels: they are not shown on any page.
+"""
 
 from __future__ import annotations
+
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditAppendOnlyError(Exception):
+    """An attempt to change or delete an audit row: the trail is append-only."""
 
 
 class AuditAction(models.TextChoices):
@@ -22,6 +35,18 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     REVEAL = "reveal", _("Personal data revealed")
     TOKEN = "token", _("API token")
+
+
+class AuditLogQuerySet(models.QuerySet["AuditLog"]):
+    """Audit rows; bulk updates and deletes are refused (the purge command uses its own SQL)."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        """Refuse: audit rows are never changed."""
+        raise AuditAppendOnlyError("audit rows are append-only: update refused")
+
+    def delete(self) -> NoReturn:
+        """Refuse: audit rows are only removed by `zoufang purge_audit`."""
+        raise AuditAppendOnlyError("audit rows are append-only: delete refused")
 
 
 class AuditLog(models.Model):
@@ -46,6 +71,17 @@ class AuditLog(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # SHA-256 of the canonical content (core.auditchain.row_digest), set when the row is written.
+    row_hash = models.CharField("row hash", max_length=64, editable=False)
+    # Set once by sealing: the row's place in the chain and sha256 over the previous link.
+    chain_seq = models.BigIntegerField(
+        "chain position", null=True, blank=True, unique=True, editable=False
+    )
+    chain_hash = models.CharField(
+        "chain hash", max_length=64, null=True, blank=True, editable=False
+    )
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit record")
@@ -54,10 +90,63 @@ class AuditLog(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+            # The rows sealing has still to link (few at any time), found without a scan.
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unsealed_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(row_hash=""), name="audit_row_hash_set"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, **kwargs: Any) -> None:
+        """Insert the row (with its hash); an audit row is never saved twice."""
+        if not self._state.adding:
+            raise AuditAppendOnlyError("audit rows are append-only: update refused")
+        if not self.row_hash:
+            from .auditchain import row_digest  # auditchain imports this module
+
+            self.row_hash = row_digest(self)
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        """Refuse: audit rows are only removed by `zoufang purge_audit`."""
+        raise AuditAppendOnlyError("audit rows are append-only: delete refused")
+
+
+class AuditPurge(models.Model):
+    """One purge of audit rows past the retention: the authorisation the delete trigger
+    checks while the purge runs, and afterwards the anchor verification starts from."""
+
+    at = models.DateTimeField("time", default=timezone.now)
+    actor_name = models.CharField("actor name", max_length=150, blank=True)
+    cutoff = models.DateTimeField("rows older than")
+    through_seq = models.BigIntegerField("last chain position removed")
+    anchor_hash = models.CharField("chain hash of that position", max_length=64)
+    deleted = models.PositiveIntegerField("rows removed")
+
+    class Meta:
+        verbose_name = "audit purge"
+        verbose_name_plural = "audit purges"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} purge through {self.through_seq}"
+
+    def save(self, **kwargs: Any) -> None:
+        """Insert the record; a purge record is never changed."""
+        if not self._state.adding:
+            raise AuditAppendOnlyError("audit purge records are append-only: update refused")
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        """Refuse: purge records are the anchors of the audit chain."""
+        raise AuditAppendOnlyError("audit purge records are append-only: delete refused")
 
 
 class WorkdayOverride(models.Model):

@@ -185,7 +185,7 @@ def demo_build(
     say(f"units {summary.units}, officers {summary.officers}")
     for rows in generate_visits(rng, units, officers, params.visits):
         result = visits_bulk_create(
-            actor=None, rows=rows, source=VisitSource.SEED, audit_each=False, note="seed_demo"
+            actor=None, rows=rows, source=VisitSource.SEED, audit="batch", note="seed_demo"
         )
         summary.visits += len(result.created_ids)
         summary.duplicates += len(result.duplicate_rows)

@@ -9,7 +9,7 @@ The file is read by `sheets.py` (which refuses unusable files before parsing).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, audit_record
@@ -30,12 +31,16 @@ from .services import (
     existing_dedup_keys,
     input_dedup_key,
     scope_unit_ids_of,
+    visit_input_errors,
     visits_bulk_create,
 )
 from .sheets import DEFAULT_MAX_BYTES, Source, open_sheet
 
 Progress = Callable[[str, int], None]
 PERSONAL_FIELDS = ("phone", "id_number")
+# Rows checked, then written, at a time; and how often the progress bar moves.
+BATCH_ROWS = 5000
+PROGRESS_EVERY = 2000
 
 
 @dataclass
@@ -97,6 +102,7 @@ class RowChecker:
             o.badge_no.upper(): o
             for o in Officer.objects.select_related("unit").filter(user__is_active=True)
         }
+        self._parse = self._parsers()
 
     def check(
         self, excel_row: int, raw: Mapping[str, object]
@@ -115,7 +121,7 @@ class RowChecker:
                 )
             )
 
-        for name, parse in self._parsers().items():
+        for name, parse in self._parse.items():
             try:
                 clean[name] = parse(raw.get(name))
             except ValidationError as error:
@@ -123,7 +129,7 @@ class RowChecker:
         if errors:
             return None, errors
         data = VisitInput(**clean)
-        rules = _rule_errors(data, scope=self.scope, today=self.today)
+        rules = visit_input_errors(data, scope_unit_ids=self.scope, today=self.today)
         for name, message in rules.items():
             fail(name, message)
         return (None, errors) if errors else (data, [])
@@ -133,8 +139,10 @@ class RowChecker:
             "visit_date": lambda v: validators.parse_date(v, today=self.today),
             "unit": self._unit,
             "officers": self._officers,
-            "target_type": lambda v: _vocabulary(v, TARGET_TYPE_BY_LABEL, _("target type")),
-            "channel": lambda v: _vocabulary(v, CHANNEL_BY_LABEL, _("channel")),
+            "target_type": lambda v: _vocabulary(
+                v, TARGET_TYPE_BY_LABEL, gettext_lazy("target type")
+            ),
+            "channel": lambda v: _vocabulary(v, CHANNEL_BY_LABEL, gettext_lazy("channel")),
             "is_return_visit": validators.parse_bool,
             "target_name": lambda v: validators.clean_text(v, max_length=100, required=True),
             "phone": validators.normalize_phone,
@@ -171,7 +179,7 @@ class RowChecker:
         return tuple(self.officers[b] for b in badges)
 
 
-def _vocabulary(value: object, labels: dict[str, str], what: str) -> str:
+def _vocabulary(value: object, labels: dict[str, str], what: Any) -> str:
     text = to_halfwidth(cell_text(value)).replace(" ", "")
     if not text:
         raise ValidationError(_("Required"))
@@ -183,30 +191,52 @@ def _vocabulary(value: object, labels: dict[str, str], what: str) -> str:
     )
 
 
-def _rule_errors(
-    data: VisitInput, *, scope: set[int] | None, today: datetime.date
-) -> dict[str, str]:
-    from .services import visit_input_errors
+class _Batches:
+    """Valid rows gathered into batches: duplicates counted, the rest written (or not)."""
 
-    return visit_input_errors(data, scope_unit_ids=scope, today=today)
+    def __init__(self, *, actor: Any, result: ImportResult, write: bool) -> None:
+        self.actor = actor
+        self.result = result
+        self.write = write
+        self.pending: list[VisitInput] = []
+        self.seen: set[str] = set()
+        self.ids: list[int] = []
 
+    def add(self, row: VisitInput) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= BATCH_ROWS:
+            self.flush()
 
-def _checked_rows(
-    rows: Iterator[tuple[int, Mapping[str, object]]],
-    checker: RowChecker,
-    result: ImportResult,
-    progress: Progress | None,
-) -> list[VisitInput]:
-    valid: list[VisitInput] = []
-    for excel_row, raw in rows:
-        result.rows += 1
-        data, errors = checker.check(excel_row, raw)
-        if data is not None:
-            valid.append(data)
-        result.errors.extend(errors)
-        if progress and result.rows % 2000 == 0:
-            progress("checking", result.rows)
-    return valid
+    def stop_writing(self) -> None:
+        """A row is wrong and wrong rows are not skipped: nothing more is written."""
+        self.write = False
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        keys = [input_dedup_key(row) for row in rows]
+        taken = existing_dedup_keys([key for key in keys if key not in self.seen])
+        fresh: list[VisitInput] = []
+        fresh_keys: list[str] = []
+        for row, key in zip(rows, keys, strict=True):
+            if key in self.seen or key in taken:
+                self.result.duplicates += 1
+                continue
+            self.seen.add(key)
+            fresh.append(row)
+            fresh_keys.append(key)
+        self.result.valid += len(rows)
+        if self.write and fresh:
+            written = visits_bulk_create(
+                actor=self.actor,
+                rows=fresh,
+                source=VisitSource.IMPORT,
+                audit="caller",
+                keys=fresh_keys,
+            )
+            self.ids += written.created_ids
+            self.result.imported += len(written.created_ids)
 
 
 def ledger_import(
@@ -220,43 +250,49 @@ def ledger_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check a ledger file and, unless a row is wrong (and not skipped) or it is a dry run,
-    write its new rows. Raises sheets.SheetError for an unusable file."""
+    write its new rows. Raises sheets.SheetError for an unusable file.
+
+    The file is read once, in batches of BATCH_ROWS rows: each batch is checked and
+    written in one transaction around the whole file, so memory stays flat however long
+    the file is, and a wrong row found late rolls back what was written before it.
+    """
     result = ImportResult(file=filename, dry_run=dry_run)
     checker = RowChecker(actor=actor)
     with open_sheet(source=source, filename=filename, max_bytes=max_bytes) as sheet:
         result.warnings = list(sheet.warnings())
-        valid = _checked_rows(sheet.rows(), checker, result, progress)
-    result.valid = len(valid)
-    keys = [input_dedup_key(row) for row in valid]
-    taken = existing_dedup_keys(keys)
-    fresh = 0
-    for key in keys:
-        if key in taken:
-            result.duplicates += 1
-        else:
-            taken.add(key)
-            fresh += 1
-    if dry_run or (result.errors and not skip_invalid):
-        return result
-    if progress:
-        progress("writing", 0)
-    with transaction.atomic():
-        written = visits_bulk_create(
-            actor=actor, rows=valid, source=VisitSource.IMPORT, note=f"import {filename}"
-        )
-        result.imported = len(written.created_ids)
-        result.duplicates = len(written.duplicate_rows)
-        audit_record(
-            action=AuditAction.IMPORT,
-            actor=actor,
-            object_type="ledger.visit",
-            object_repr=filename[:200],
-            after={
-                "file": filename,
-                "rows": result.rows,
-                "imported": result.imported,
-                "duplicates": result.duplicates,
-                "errors": len(result.errors),
-            },
-        )
+        with transaction.atomic():
+            batches = _Batches(actor=actor, result=result, write=not dry_run)
+            step = "checking" if dry_run else "writing"
+            for excel_row, raw in sheet.rows():
+                result.rows += 1
+                data, errors = checker.check(excel_row, raw)
+                if errors:
+                    result.errors.extend(errors)
+                    if not skip_invalid:
+                        batches.stop_writing()
+                else:
+                    assert data is not None
+                    batches.add(data)
+                if progress and result.rows % PROGRESS_EVERY == 0:
+                    progress(step, result.rows)
+            batches.flush()
+            if dry_run or (result.errors and not skip_invalid):
+                transaction.set_rollback(True)
+                result.imported = 0
+                return result
+            audit_record(
+                action=AuditAction.IMPORT,
+                actor=actor,
+                object_type="ledger.visit",
+                object_repr=filename[:200],
+                after={
+                    "file": filename,
+                    "rows": result.rows,
+                    "imported": result.imported,
+                    "duplicates": result.duplicates,
+                    "errors": len(result.errors),
+                    "first_id": min(batches.ids, default=None),
+                    "last_id": max(batches.ids, default=None),
+                },
+            )
     return result

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from .imports import ledger_import
@@ -22,7 +22,6 @@ def _estimate_rows(job: ImportJob) -> int:
 
 
 def _run(job_id: int, *, write: bool) -> None:
-    close_old_connections()
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
 
     def progress(step: str, rows: int) -> None:
@@ -46,8 +45,6 @@ def _run(job_id: int, *, write: bool) -> None:
             status=ImportStatus.FAILED, error=_("The import failed; nothing was written")
         )
         raise
-    finally:
-        close_old_connections()
     status = ImportStatus.DONE if write else ImportStatus.CHECKED
     ImportJob.objects.filter(pk=job_id).update(
         status=status, result=result.as_stored(), rows_done=result.rows, rows_total=result.rows
@@ -58,7 +55,16 @@ def _start(job: ImportJob, *, write: bool) -> None:
     if settings.ZOUFANG_IMPORT_INLINE:
         _run(job.pk, write=write)
         return
-    threading.Thread(target=_run, args=(job.pk,), kwargs={"write": write}, daemon=True).start()
+    worker = threading.Thread(target=_in_thread, args=(job.pk, write), daemon=True)
+    worker.start()
+
+
+def _in_thread(job_id: int, write: bool) -> None:
+    """Run a job in its own thread, on its own database connection, closed at the end."""
+    try:
+        _run(job_id, write=write)
+    finally:
+        connections.close_all()
 
 
 def job_start(*, actor: Any, upload: Any) -> ImportJob:

@@ -120,7 +120,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.visit_date:%Y-%m-%d} {self.target_name}"
+        return f"{self.visit_date or ''} {self.target_name}".strip()
 
     @property
     def is_online(self) -> bool:

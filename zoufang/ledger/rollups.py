@@ -80,24 +80,35 @@ class RollupDeltas:
 
 
 def rollup_apply(deltas: RollupDeltas) -> None:
-    """Add the deltas to VisitDaily in the current transaction."""
-    items = deltas.items()
+    """Add the deltas to VisitDaily in the current transaction (keys in sorted order, so two
+    writers never wait on each other's rows crosswise)."""
+    items = sorted(deltas.items(), key=lambda item: item[0])
     if not items:
         return
     table = connection.ops.quote_name(VisitDaily._meta.db_table)
     columns = ", ".join(MEASURES)
     updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
-    placeholders = ", ".join(["%s"] * (4 + len(MEASURES)))
-    sql = (
-        f"INSERT INTO {table} (unit_id, day, target_type, channel, {columns}) "
-        f"VALUES ({placeholders}) "
-        f"ON CONFLICT (unit_id, day, target_type, channel) DO UPDATE SET {updates}"
-    )
-    params: list[tuple[Any, ...]] = [
-        (*key, *values) for key, values in sorted(items, key=lambda item: item[0])
-    ]
+    conflict = f"ON CONFLICT (unit_id, day, target_type, channel) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql" and len(items) > 1:
+            # One statement for the lot: the keys and measures as arrays, unnested in order.
+            arrays = [list(values) for values in zip(*(key for key, _ in items), strict=True)]
+            arrays += [list(values) for values in zip(*(m for _, m in items), strict=True)]
+            types = ("int", "date", "text", "text", *(["bigint"] * len(MEASURES)))
+            unnest = ", ".join(f"%s::{kind}[]" for kind in types)
+            names = f"unit_id, day, target_type, channel, {columns}"
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} "
+                f"FROM unnest({unnest}) WITH ORDINALITY AS d ({names}, n) ORDER BY n {conflict}",
+                arrays,
+            )
+            return
+        placeholders = ", ".join(["%s"] * (4 + len(MEASURES)))
+        cursor.executemany(
+            f"INSERT INTO {table} (unit_id, day, target_type, channel, {columns}) "
+            f"VALUES ({placeholders}) {conflict}",
+            [(*key, *values) for key, values in items],
+        )
 
 
 def rollup_rebuild() -> int:

@@ -10,15 +10,16 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
+from zoufang.core.bulk import bulk_insert
 from zoufang.core.errors import ConflictError
 from zoufang.core.personal import EMPTY, Sealed, seal_id_number, seal_phone
 from zoufang.core.text import squash_spaces, to_halfwidth
@@ -42,7 +43,7 @@ def register_visit_opinions_writer(writer: VisitOpinionsWriter) -> None:
         _visit_opinions_writers.append(writer)
 
 
-def _write_visit_opinions(actor: Any, items: list[tuple[Visit, tuple[str, ...]]]) -> None:
+def _write_visit_opinions(actor: Any, items: Sequence[tuple[Any, tuple[str, ...]]]) -> None:
     if items:
         for writer in _visit_opinions_writers:
             writer(actor=actor, items=items)
@@ -352,72 +353,184 @@ def existing_dedup_keys(keys: Sequence[str], *, chunk: int = 900) -> set[str]:
     return found
 
 
+# The visits table's columns a bulk write fills, in the order `_bulk_row` gives them.
+BULK_COLUMNS = (
+    "visit_date",
+    "unit_id",
+    "target_type",
+    "channel",
+    "is_return_visit",
+    "target_name",
+    "phone_cipher",
+    "phone_hash",
+    "phone_masked",
+    "id_number_cipher",
+    "id_number_hash",
+    "id_number_masked",
+    "address",
+    "opinions_collected",
+    "disputes_mediated",
+    "hazards_found",
+    "households_helped",
+    "donation_amount",
+    "summary",
+    "note",
+    "dedup_key",
+    "source",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+@dataclass(slots=True)
+class WrittenVisit:
+    """What the roll-ups and the opinions hook need of a visit written in bulk."""
+
+    pk: int
+    unit_id: int
+    visit_date: datetime.date
+    target_type: str
+    channel: str
+    is_return_visit: bool
+    opinions_collected: int
+    disputes_mediated: int
+    hazards_found: int
+    households_helped: int
+    donation_amount: Decimal
+
+
+def _bulk_row(row: VisitInput, key: str, constants: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row's database values in BULK_COLUMNS order (personal data sealed)."""
+    ops = connection.ops
+    phone = seal_phone(row.phone) if row.phone else EMPTY
+    id_number = seal_id_number(row.id_number) if row.id_number else EMPTY
+    return (
+        ops.adapt_datefield_value(row.visit_date),
+        row.unit.pk,
+        row.target_type,
+        row.channel,
+        row.is_return_visit,
+        row.target_name,
+        phone.cipher,
+        phone.digest,
+        phone.masked,
+        id_number.cipher,
+        id_number.digest,
+        id_number.masked,
+        row.address,
+        max(row.opinions_collected, len(row.opinions)),
+        row.disputes_mediated,
+        row.hazards_found,
+        row.households_helped,
+        ops.adapt_decimalfield_value(row.donation_amount, 12, 2),
+        row.summary,
+        row.note,
+        key,
+        *constants,
+    )
+
+
 @transaction.atomic
 def visits_bulk_create(
     *,
     actor: Any,
     rows: Sequence[VisitInput],
     source: VisitSource | str,
-    audit_each: bool = True,
+    audit: Literal["each", "batch", "caller"] = "each",
     note: str = "",
-    batch_size: int = 1000,
+    keys: Sequence[str] | None = None,
 ) -> BulkResult:
     """Write many checked rows at once, skipping duplicates of the ledger or of earlier rows.
 
-    Roll-ups are kept; with `audit_each` every visit gets its audit record, otherwise one
-    record describes the whole batch (the demo loader).
+    The rows go in with COPY (PostgreSQL) or executemany (SQLite) through `core.bulk`, with
+    their officers, roll-ups and opinions, in one transaction. `audit`: "each" gives every
+    visit its audit record (its snapshot, as a single write would); "batch" one record for
+    the batch (its size and range of ids: the demo loader); "caller" none, the caller writing
+    its own record in the same transaction (the importer: one record per file). `keys` are
+    the rows' duplicate keys when the caller has them already.
     """
-    keys = [input_dedup_key(row) for row in rows]
+    if keys is None:
+        keys = [input_dedup_key(row) for row in rows]
     taken = existing_dedup_keys(keys)
-    visits: list[Visit] = []
-    officer_lists: list[tuple[Officer, ...]] = []
-    opinion_lists: list[tuple[str, ...]] = []
+    fresh: list[tuple[VisitInput, str]] = []
     duplicates: list[int] = []
-    created_by = actor if getattr(actor, "pk", None) else None
     for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
         if key in taken:
             duplicates.append(index)
             continue
         taken.add(key)
-        visit = Visit(source=source, created_by=created_by)
-        _apply_input(visit, replace(row, phone=row.phone or "", id_number=row.id_number or ""))
-        visits.append(visit)
-        officer_lists.append(row.officers)
-        opinion_lists.append(row.opinions)
-    Visit.objects.bulk_create(visits, batch_size=batch_size)
-    VisitOfficer.objects.bulk_create(
-        [
-            VisitOfficer(visit_id=visit.pk, officer_id=officer.pk)
-            for visit, officers in zip(visits, officer_lists, strict=True)
-            for officer in officers
-        ],
-        batch_size=batch_size * 2,
+        fresh.append((row, key))
+    if not fresh:
+        return BulkResult(created_ids=[], duplicate_rows=duplicates)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    created_by = actor.pk if getattr(actor, "pk", None) else None
+    constants = (str(source), created_by, now, now, 1)
+    ids = bulk_insert(
+        Visit, BULK_COLUMNS, [_bulk_row(row, key, constants) for row, key in fresh], ids=True
     )
+    bulk_insert(
+        VisitOfficer,
+        ("visit_id", "officer_id"),
+        [
+            (pk, officer_pk)
+            for pk, (row, _key) in zip(ids, fresh, strict=True)
+            for officer_pk in sorted({officer.pk for officer in row.officers})
+        ],
+        ids=False,
+    )
+    written = [
+        WrittenVisit(
+            pk=pk,
+            unit_id=row.unit.pk,
+            visit_date=row.visit_date,
+            target_type=row.target_type,
+            channel=row.channel,
+            is_return_visit=row.is_return_visit,
+            opinions_collected=max(row.opinions_collected, len(row.opinions)),
+            disputes_mediated=row.disputes_mediated,
+            hazards_found=row.hazards_found,
+            households_helped=row.households_helped,
+            donation_amount=row.donation_amount,
+        )
+        for pk, (row, _key) in zip(ids, fresh, strict=True)
+    ]
     deltas = RollupDeltas()
-    deltas.add_all(visits)
+    deltas.add_all(written)
     rollup_apply(deltas)
-    if audit_each:
+    if audit == "each":
+        badges = {
+            pk: [o.badge_no for o in row.officers]
+            for pk, (row, _key) in zip(ids, fresh, strict=True)
+        }
+        visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
         audit_bulk(
             AuditEntry(
                 action=AuditAction.CREATE,
                 actor=actor,
                 target=visit,
-                after=visit_snapshot(visit, [o.badge_no for o in officers]),
+                after=visit_snapshot(visit, badges[visit.pk]),
                 note=note,
             )
-            for visit, officers in zip(visits, officer_lists, strict=True)
+            for visit in visits.order_by("pk").iterator(chunk_size=2000)
+            if visit.pk in badges
         )
-    elif visits:
+    elif audit == "batch":
         audit_record(
             action=AuditAction.IMPORT,
             actor=actor,
             object_type="ledger.visit",
-            object_repr=_("%(count)s visits") % {"count": len(visits)},
-            after={"count": len(visits), "first_id": visits[0].pk, "last_id": visits[-1].pk},
+            object_repr=_("%(count)s visits") % {"count": len(ids)},
+            after={"count": len(ids), "first_id": min(ids), "last_id": max(ids)},
             note=note,
         )
     _write_visit_opinions(
         actor,
-        [(visit, texts) for visit, texts in zip(visits, opinion_lists, strict=True) if texts],
+        [
+            (visit, row.opinions)
+            for visit, (row, _key) in zip(written, fresh, strict=True)
+            if row.opinions
+        ],
     )
-    return BulkResult(created_ids=[visit.pk for visit in visits], duplicate_rows=duplicates)
+    return BulkResult(created_ids=ids, duplicate_rows=duplicates)

@@ -29,7 +29,9 @@ import io
 import itertools
 import os
 import re
+import shutil
 import struct
+import tempfile
 import zipfile
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -53,6 +55,7 @@ from python_calamine import (
 from zoufang.core.text import to_halfwidth
 
 from .columns import COLUMNS, Column
+from .xlsxworker import Worker, WorkerError
 
 Cell: TypeAlias = str | int | float | bool | datetime.date | datetime.time | datetime.timedelta
 Source: TypeAlias = bytes | str | os.PathLike[str] | IO[bytes]
@@ -86,6 +89,11 @@ MAX_CONTENT_TYPES = MIB
 MAX_PARSED_PART = 16 * MIB
 SHARED_STRINGS_FACTOR = 2
 _PARSED_PARTS = ("xl/workbook.xml", "xl/styles.xml", "docprops/", "xl/theme/", "xl/chartsheets/")
+# .xlsx worksheets of this unpacked size are read by calamine in a child process
+# (`ledger.xlsxworker`): from WORKER_MIN_BYTES (below, starting the child costs more than it
+# gains) to WORKER_MAX_BYTES (above, calamine would need more memory than the child has).
+WORKER_MIN_BYTES = 2 * MIB
+WORKER_MAX_BYTES = 384 * MIB
 # Beyond these a row is cut: Excel's limits, and the ledger never needs that many columns.
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 512
@@ -127,6 +135,7 @@ class SheetError(Exception):
 class _Checked:
     kind: Kind
     encoding: str = ""
+    worksheet_bytes: int = 0  # .xlsx: the worksheets' unpacked size
 
 
 def check_file(*, source: Source, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kind:
@@ -200,7 +209,8 @@ def _check_zip(stream: IO[bytes], *, extension: str, max_bytes: int) -> _Checked
             raise _mismatch_error(extension)
         if extension != ".xlsx":
             raise _renamed_error(extension, actual=".xlsx")
-    return _Checked(kind="xlsx")
+    worksheets = sum(m.file_size for m in members if m.filename.startswith("xl/worksheets/"))
+    return _Checked(kind="xlsx", worksheet_bytes=worksheets)
 
 
 def _refuse_zip_bomb(members: list[zipfile.ZipInfo], *, max_bytes: int) -> None:
@@ -657,7 +667,9 @@ def _recognised(row: list[Cell]) -> int:
 class _Engine(Protocol):
     name: str
 
-    def raw_rows(self) -> Rows: ...
+    def raw_rows(self, limit: int = 0) -> Rows:
+        """Every row from row 1 (`limit` rows at most, 0 for all)."""
+        ...
 
     def last_column(self) -> int: ...
 
@@ -693,7 +705,7 @@ class _CalamineEngine:
         self._sheet: CalamineSheet | None = sheet
         self.name = name
 
-    def raw_rows(self) -> Rows:
+    def raw_rows(self, limit: int = 0) -> Rows:
         sheet = self._sheet
         start = None if sheet is None else sheet.start
         if sheet is None or start is None:  # an empty sheet: calamine's iterator cannot start
@@ -719,7 +731,7 @@ class _OpenpyxlEngine:
         # Trust no <dimension>: a wrong one would cut rows or columns off.
         worksheet.reset_dimensions()
 
-    def raw_rows(self) -> Rows:
+    def raw_rows(self, limit: int = 0) -> Rows:
         try:
             rows = self._worksheet.iter_rows(values_only=True)
             for number, row in enumerate(rows, start=1):
@@ -760,7 +772,7 @@ class _CsvEngine:
             sample = "".join(itertools.islice(text, HEADER_SEARCH_ROWS))
         return "\t" if sample.count("\t") > sample.count(",") else ","
 
-    def raw_rows(self) -> Rows:
+    def raw_rows(self, limit: int = 0) -> Rows:
         with self._text() as text:
             reader = csv.reader(text, delimiter=self._delimiter)
             number = 0
@@ -874,6 +886,82 @@ class _OpenpyxlBook:
     def close(self) -> None:
         self._workbook.close()
         self._close_stream()
+
+
+def _xlsx_book(source: Source, checked: _Checked) -> _Book:
+    """The child-process calamine reader for a worksheet big enough to gain from it and small
+    enough for the child's memory; openpyxl's streaming reader otherwise."""
+    if WORKER_MIN_BYTES <= checked.worksheet_bytes <= WORKER_MAX_BYTES:
+        try:
+            return _WorkerBook(source)
+        except (OSError, WorkerError):
+            pass
+    return _OpenpyxlBook(source)
+
+
+class _WorkerEngine:
+    def __init__(self, book: _WorkerBook, index: int, name: str) -> None:
+        self._book = book
+        self._index = index
+        self.name = name
+
+    def raw_rows(self, limit: int = 0) -> Rows:
+        """Rows from the child. While the header is looked for (`limit`), a failure of the
+        child is WorkerError, so `open_sheet` can turn to openpyxl; later it is an error."""
+        try:
+            worker = self._book.worker
+            worker.load(self._index)
+            pad: list[Cell] = [""] * worker.first_column
+            room = max(0, MAX_COLUMNS - worker.first_column)
+            for number, row in enumerate(worker.rows(limit), start=1):
+                if number > MAX_ROWS:
+                    raise _damaged_error()
+                cells = [_cell(value) for value in row[:room]]
+                yield pad + cells if pad else cells
+        except WorkerError as exc:
+            if limit:
+                raise
+            raise _damaged_error() from exc
+
+    def last_column(self) -> int:
+        try:
+            self._book.worker.load(self._index)
+        except WorkerError as exc:
+            raise _damaged_error() from exc
+        return self._book.worker.last_column
+
+    def close(self) -> None:
+        pass
+
+
+class _WorkerBook:
+    """An .xlsx workbook read by calamine in a child process (`ledger.xlsxworker`)."""
+
+    def __init__(self, source: Source) -> None:
+        self._temporary: Path | None = None
+        if isinstance(source, str | os.PathLike):
+            path = str(source)
+        else:
+            with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as copy:
+                self._temporary = Path(copy.name)
+                if isinstance(source, bytes):
+                    copy.write(source)
+                else:
+                    source.seek(0)
+                    shutil.copyfileobj(source, copy)
+                    source.seek(0)
+            path = str(self._temporary)
+        self.worker = Worker(path)
+
+    def sheets(self) -> Generator[_Engine, None, None]:
+        for index, name in self.worker.sheets():
+            yield _WorkerEngine(self, index, name)
+
+    def close(self) -> None:
+        self.worker.close()
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
+            self._temporary = None
 
 
 class _CsvBook:
@@ -998,11 +1086,16 @@ def open_sheet(
     if checked.kind == "csv":
         book = _CsvBook(source, checked.encoding)
     elif checked.kind == "xlsx":
-        book = _OpenpyxlBook(source)
+        book = _xlsx_book(source, checked)
     else:
         book = _CalamineBook(source)
     try:
-        sheet = _first_ledger_sheet(book, kind=checked.kind)
+        try:
+            sheet = _first_ledger_sheet(book, kind=checked.kind)
+        except WorkerError:  # calamine could not read it within its limits: openpyxl can
+            book.close()
+            book = _OpenpyxlBook(source)
+            sheet = _first_ledger_sheet(book, kind=checked.kind)
     except BaseException:
         book.close()
         raise
@@ -1054,7 +1147,7 @@ def _first_ledger_sheet(book: _Book, *, kind: Kind) -> Sheet:
 def _find_header(engine: _Engine) -> tuple[int, list[Cell], int] | None:
     """(row number, cells, recognised headers) of the best header row in the first rows."""
     best: tuple[int, list[Cell], int] | None = None
-    with closing(engine.raw_rows()) as rows:
+    with closing(engine.raw_rows(HEADER_SEARCH_ROWS)) as rows:
         for number, row in enumerate(itertools.islice(rows, HEADER_SEARCH_ROWS), start=1):
             score = _recognised(row)
             if score and (best is None or score > best[2]):

@@ -7,6 +7,7 @@ for Chinese, needing no word segmentation) trained on those takes over.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections import Counter, defaultdict
@@ -43,11 +44,16 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+@functools.lru_cache(maxsize=4096)
+def _word_key(word: str) -> str:
+    return text_key(word)
+
+
 def keyword_match(text: str, keywords: dict[int, list[str]]) -> int | None:
     """The category id whose keywords occur most often in the text, or None."""
     key = text_key(text)
     scores = {
-        category: sum(key.count(text_key(word)) for word in words if text_key(word))
+        category: sum(key.count(word_key) for word in words if (word_key := _word_key(word)))
         for category, words in keywords.items()
     }
     best = max(scores.items(), key=lambda item: item[1], default=(None, 0))

@@ -1,0 +1,260 @@
+"""Reading an .xlsx with python-calamine in a child process, rows streamed back as JSON.
+
+calamine (Rust) reads a worksheet about ten times faster than openpyxl, but it loads the whole
+worksheet at once and sizes its memory from numbers in the file: a crafted file of a few
+kilobytes can make it allocate gigabytes and abort the process. So it runs here, in a child
+process of its own with a ceiling on its memory and CPU time (`resource.setrlimit`). A file
+that breaks it kills the child, never the web server; `ledger.sheets` then reads the file with
+openpyxl's streaming reader instead.
+
+The child speaks JSON lines. Commands on stdin, one per line:
+
+    {"cmd": "sheets"}                  → {"sheets": [[index, name], ...]}  (visible worksheets)
+    {"cmd": "load", "index": i}        → {"loaded": i, "first_column": c, "last_column": n}
+    {"cmd": "rows", "limit": n}        → {"rows": [[cell, ...], ...]} ... then {"end": true}
+                                          (from row 1 of the loaded sheet; limit 0 = all)
+
+Any failure is answered {"error": "..."} and the child exits. Cells are JSON values; a
+date, datetime, time or duration is {"$": "d" | "dt" | "t" | "td", "v": ISO text or seconds}.
+This module's `main` is the child (no Django); `Worker` is the parent's side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import resource
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+# The child's ceilings: address space and CPU seconds.
+MEMORY_LIMIT = 1536 * 1024 * 1024
+CPU_SECONDS = 300
+BATCH = 2000
+
+
+class WorkerError(Exception):
+    """The child failed: the file is not one calamine can read within its limits."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells on the wire
+
+
+def _encode_special(value: object) -> dict[str, Any]:
+    if isinstance(value, datetime.datetime):
+        return {"$": "dt", "v": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$": "d", "v": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return {"$": "t", "v": value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"$": "td", "v": value.total_seconds()}
+    return {"$": "s", "v": str(value)}
+
+
+def _decode_special(obj: dict[str, Any]) -> object:
+    kind, value = obj.get("$"), obj.get("v")
+    if kind == "dt":
+        return datetime.datetime.fromisoformat(value)  # type: ignore[arg-type]
+    if kind == "d":
+        return datetime.date.fromisoformat(value)  # type: ignore[arg-type]
+    if kind == "t":
+        return datetime.time.fromisoformat(value)  # type: ignore[arg-type]
+    if kind == "td":
+        return datetime.timedelta(seconds=float(value))  # type: ignore[arg-type]
+    return str(value)
+
+
+def _send(out: IO[str], message: dict[str, Any]) -> None:
+    out.write(json.dumps(message, ensure_ascii=False, default=_encode_special))
+    out.write("\n")
+    out.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# The child
+
+
+def main() -> None:
+    """The child: `python -m zoufang.ledger.xlsxworker PATH`."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    out = sys.stdout
+    try:
+        workbook = CalamineWorkbook.from_path(sys.argv[1])
+    except BaseException as exc:  # a Rust panic is a BaseException
+        _send(out, {"error": f"open: {type(exc).__name__}"})
+        sys.exit(1)
+    sheet: Any = None
+    for line in sys.stdin:
+        try:
+            command = json.loads(line)
+            name = command.get("cmd")
+            if name == "sheets":
+                visible = [
+                    [index, meta.name]
+                    for index, meta in enumerate(workbook.sheets_metadata)
+                    if meta.typ == SheetTypeEnum.WorkSheet
+                    and meta.visible == SheetVisibleEnum.Visible
+                ]
+                _send(out, {"sheets": visible})
+            elif name == "load":
+                sheet = None
+                sheet = workbook.get_sheet_by_index(int(command["index"]))
+                start, end = sheet.start, sheet.end
+                _send(
+                    out,
+                    {
+                        "loaded": command["index"],
+                        "first_column": 0 if start is None else int(start[1]),
+                        "last_column": 0 if end is None else int(end[1]) + 1,
+                    },
+                )
+            elif name == "rows":
+                _stream(out, sheet, int(command.get("limit") or 0))
+            else:
+                _send(out, {"error": f"unknown command {name!r}"})
+                sys.exit(1)
+        except BaseException as exc:
+            _send(out, {"error": f"{name}: {type(exc).__name__}"})
+            sys.exit(1)
+
+
+def _stream(out: IO[str], sheet: Any, limit: int) -> None:
+    if sheet is None or sheet.start is None:  # nothing loaded, or an empty sheet
+        _send(out, {"end": True})
+        return
+    batch: list[list[Any]] = []
+    # iter_rows() starts at row 1 (empty rows above the data) but at the first used column.
+    for count, row in enumerate(sheet.iter_rows(), start=1):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _send(out, {"rows": batch})
+            batch = []
+        if limit and count >= limit:
+            break
+    if batch:
+        _send(out, {"rows": batch})
+    _send(out, {"end": True})
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent's side
+
+
+class Worker:
+    """A running child reading one file. Not thread-safe; close it when done."""
+
+    def __init__(self, path: str) -> None:
+        self._process: subprocess.Popen[str] | None = subprocess.Popen(
+            [sys.executable, "-m", "zoufang.ledger.xlsxworker", path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            bufsize=1 << 16,
+        )
+        self._streaming = False
+        self.loaded: int | None = None
+        self.first_column = 0
+        self.last_column = 0
+
+    def _ask(self, command: dict[str, Any]) -> None:
+        process = self._process
+        if process is None or self._streaming:
+            raise WorkerError("worker not ready")
+        assert process.stdin is not None
+        try:
+            process.stdin.write(json.dumps(command) + "\n")
+            process.stdin.flush()
+        except OSError as exc:
+            self.close()
+            raise WorkerError("worker gone") from exc
+
+    def _answer(self) -> dict[str, Any]:
+        process = self._process
+        if process is None:
+            raise WorkerError("worker closed")
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            self.close()
+            raise WorkerError("worker died")
+        message: dict[str, Any] = json.loads(line, object_hook=_decode_hook)
+        if "error" in message:
+            self.close()
+            raise WorkerError(str(message["error"]))
+        return message
+
+    def sheets(self) -> list[tuple[int, str]]:
+        """The visible worksheets: (index, name)."""
+        self._ask({"cmd": "sheets"})
+        return [(int(index), str(name)) for index, name in self._answer()["sheets"]]
+
+    def load(self, index: int) -> None:
+        """Load a worksheet (the whole of it, in the child)."""
+        if self.loaded == index:
+            return
+        self._ask({"cmd": "load", "index": index})
+        answer = self._answer()
+        self.loaded = index
+        self.first_column = int(answer["first_column"])
+        self.last_column = int(answer["last_column"])
+
+    def rows(self, limit: int = 0) -> Iterator[list[Any]]:
+        """The loaded worksheet's rows from row 1, from its first used column. With a limit
+        the rows are read whole before the first is given, so the child stays usable however
+        many the caller takes."""
+        self._ask({"cmd": "rows", "limit": limit})
+        if limit:
+            yield from list(self._stream())
+            return
+        yield from self._stream()
+
+    def _stream(self) -> Iterator[list[Any]]:
+        self._streaming = True
+        finished = False
+        try:
+            while True:
+                message = self._answer()
+                if message.get("end"):
+                    finished = True
+                    return
+                yield from message["rows"]
+        finally:
+            self._streaming = False
+            if not finished:  # left half-read: the rest of the stream is in the pipe
+                self.close()
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _decode_hook(obj: dict[str, Any]) -> object:
+    return _decode_special(obj) if "$" in obj and len(obj) == 2 else obj
+
+
+if __name__ == "__main__":
+    main()
