@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from zoufang.ledger import sheets
@@ -83,6 +85,17 @@ def _english() -> Any:
     """Messages are asserted in their English msgids."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True, params=["openpyxl", "worker"])
+def xlsx_reader(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with both .xlsx readers: openpyxl in this process, and calamine in a
+    child process (used from WORKER_MIN_BYTES up; here for any size)."""
+    if request.param == "worker":
+        monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    else:
+        monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", -1)
+    return str(request.param)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,3 +767,92 @@ def test_xls_with_a_sector_loop_is_refused() -> None:
 def test_required_headers_are_the_template_ones() -> None:
     # The tests above build files from COLUMNS: make sure they exercise the real contract.
     assert "走访日期" in REQUIRED_HEADERS and "身份证号" not in REQUIRED_HEADERS
+
+
+# ---------------------------------------------------------------------------------------------
+# The child-process reader (ledger.xlsxworker)
+
+
+def test_the_worker_reads_without_openpyxl(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", 10**9)
+
+    def no_openpyxl(source: Any) -> Any:
+        raise AssertionError("openpyxl was used")
+
+    monkeypatch.setattr(sheets, "_OpenpyxlBook", no_openpyxl)
+    rows = read(xlsx([["台账"], HEADERS, data_row(), data_row(target_name="李四")]))
+    assert [(n, r["target_name"]) for n, r in rows] == [(3, "张三"), (4, "李四")]
+    assert rows[0][1]["visit_date"] == datetime.date(2024, 3, 5)
+
+
+def test_a_file_the_worker_cannot_read_falls_back_to_openpyxl(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The far-away cell makes calamine size a 16,384 × 1,048,576 grid: the child dies on its
+    # memory ceiling, the server does not, and openpyxl reads the file instead.
+    monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", 10**9)
+    used: list[str] = []
+    original = sheets._OpenpyxlBook
+
+    def spy(source: Any) -> Any:
+        used.append("openpyxl")
+        return original(source)
+
+    monkeypatch.setattr(sheets, "_OpenpyxlBook", spy)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    sheet.append(data_row())
+    sheet["XFD1048576"] = "远处"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert [number for number, _ in read(buffer.getvalue())] == [2]
+    assert used == ["openpyxl"]
+
+
+def test_a_worker_dying_mid_file_is_a_damaged_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", 10**9)
+    with open_sheet(source=xlsx([HEADERS, data_row()]), filename="a.xlsx") as opened:
+        process = opened._book.worker._process  # type: ignore[attr-defined]
+        process.kill()
+        process.wait()
+        with pytest.raises(SheetError) as caught:
+            list(opened.rows())
+    assert caught.value.code == "damaged"
+
+
+CELLS = st.one_of(
+    st.text(max_size=30).filter(lambda t: "\x00" not in t),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1e15, max_value=1e15),
+    st.booleans(),
+    st.dates(min_value=datetime.date(1950, 1, 1), max_value=datetime.date(2099, 12, 31)),
+    st.datetimes(
+        min_value=datetime.datetime(1950, 1, 1), max_value=datetime.datetime(2099, 12, 31)
+    ).map(lambda d: d.replace(microsecond=0)),
+    st.none(),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=len(HEADERS)), min_size=1, max_size=8))
+def test_both_readers_give_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch, body: list[list[Any]]
+) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    rows = [
+        [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row] for row in body
+    ]
+    content = xlsx([HEADERS, *rows])
+    monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 10**9)
+    by_openpyxl = read(content)
+    monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", 10**9)
+    assert read(content) == by_openpyxl
