@@ -91,9 +91,12 @@ def rollup_apply(deltas: RollupDeltas) -> None:
     conflict = f"ON CONFLICT (unit_id, day, target_type, channel) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(items) > 1:
-            # One statement for the lot: the keys and measures as arrays, unnested in order.
-            arrays = [list(values) for values in zip(*(key for key, _ in items), strict=True)]
-            arrays += [list(values) for values in zip(*(m for _, m in items), strict=True)]
+            # One statement for the lot: the keys and measures as arrays (sent as array
+            # literals: adapting long Python lists value by value costs more than the insert),
+            # unnested in order.
+            columns_of = [*zip(*(key for key, _ in items), strict=True)]
+            columns_of += [*zip(*(m for _, m in items), strict=True)]
+            arrays = [_array_literal(values) for values in columns_of]
             types = ("int", "date", "text", "text", *(["bigint"] * len(MEASURES)))
             unnest = ", ".join(f"%s::{kind}[]" for kind in types)
             names = f"unit_id, day, target_type, channel, {columns}"
@@ -109,6 +112,17 @@ def rollup_apply(deltas: RollupDeltas) -> None:
             f"VALUES ({placeholders}) {conflict}",
             [(*key, *values) for key, values in items],
         )
+
+
+def _array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of ints, dates or text."""
+    return "{" + ",".join(_array_item(value) for value in values) + "}"
+
+
+def _array_item(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
 
 
 def rollup_rebuild() -> int:
