@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from zoufang.bulletins.demo import build_demo_bulletins
 from zoufang.campaigns.models import Campaign
@@ -48,6 +48,11 @@ SCALES = {
     "medium": Scale(visits=1_000_000, officer_ratio=1.0),
     "large": Scale(visits=5_000_000, officer_ratio=1.0),
 }
+
+# On PostgreSQL, visits beyond this many are bulk-loaded (COPY, indexes built after).
+BULK_FROM = 50_000
+# Opinions from the public form grow with the city, up to this many.
+MAX_FORM_OPINIONS = 2_000
 
 # The demo logins printed by `make demo`: (role, username, unit code).
 DEMO_LOGINS = (
@@ -183,7 +188,10 @@ def demo_build(
         campaign = build_campaign()
     summary.units, summary.officers = len(units), sum(len(group) for group in officers.values())
     say(f"units {summary.units}, officers {summary.officers}")
-    for rows in generate_visits(rng, units, officers, params.visits):
+    # Beyond BULK_FROM visits on PostgreSQL, the rest is bulk-loaded (demo.bulkload).
+    bulk = connection.vendor == "postgresql" and params.visits > BULK_FROM
+    ordinary = min(params.visits, BULK_FROM) if bulk else params.visits
+    for rows in generate_visits(rng, units, officers, ordinary):
         result = visits_bulk_create(
             actor=None, rows=rows, source=VisitSource.SEED, audit="batch", note="seed_demo"
         )
@@ -191,6 +199,16 @@ def demo_build(
         summary.duplicates += len(result.duplicate_rows)
         if summary.visits % 50_000 < len(rows):
             say(f"visits {summary.visits}")
+    if bulk:
+        from .bulkload import visits_bulk_load
+
+        drawn = params.visits - ordinary
+        kept = visits_bulk_load(
+            generator=VisitGenerator(units, officers), total=drawn, seed=seed, progress=say
+        )
+        summary.visits += kept
+        summary.duplicates += drawn - kept
+        say(f"visits {summary.visits}")
     from . import campaign_data, opinions
 
     admin = User.objects.get(username="admin")
@@ -205,7 +223,9 @@ def demo_build(
         f"plans {plans}, tasks {tasks}, meetings {meetings}, inspection findings {findings}, "
         f"service records {services}, bulletins {bulletins}"
     )
-    form_opinions = opinions.add_form_opinions(rng, units, max(20, params.visits // 200))
+    form_opinions = opinions.add_form_opinions(
+        rng, units, min(MAX_FORM_OPINIONS, max(20, params.visits // 200))
+    )
     events = opinions.play_loop(rng)
     answers = opinions.add_survey(rng, units, per_station=40 if scale != "tiny" else 6)
     summary.opinions = Opinion.objects.count()
@@ -370,6 +390,26 @@ def _day_weights() -> tuple[list[datetime.date], list[float]]:
     return days, weights
 
 
+class VisitGenerator:
+    """Draws demo ledger rows: busy units and days more often, the zero-result units never."""
+
+    def __init__(self, units: list[Unit], officers: dict[int, list[Officer]]) -> None:
+        self.officers = officers
+        self.active = [u for u in units if u.code not in ZERO_RESULT_UNITS and officers[u.pk]]
+        self.weights = [u.headcount * KIND_ACTIVITY[UnitKind(u.kind)] for u in self.active]
+        self.days, self.day_weights = _day_weights()
+        self.county_of = {u.pk: int(u.code[2:4]) if u.code[2:4].isdigit() else 1 for u in units}
+
+    def rows(self, rng: random.Random, size: int) -> list[VisitInput]:
+        """`size` rows drawn with `rng`."""
+        picked_units = rng.choices(self.active, weights=self.weights, k=size)
+        picked_days = rng.choices(self.days, weights=self.day_weights, k=size)
+        return [
+            _visit_row(rng, unit, self.officers[unit.pk], day, self.county_of[unit.pk])
+            for unit, day in zip(picked_units, picked_days, strict=True)
+        ]
+
+
 def generate_visits(
     rng: random.Random,
     units: list[Unit],
@@ -378,21 +418,12 @@ def generate_visits(
     chunk: int = 5_000,
 ) -> Iterator[list[VisitInput]]:
     """Rows of the demo ledger, `chunk` at a time."""
-    active = [u for u in units if u.code not in ZERO_RESULT_UNITS and officers[u.pk]]
-    weights = [u.headcount * KIND_ACTIVITY[UnitKind(u.kind)] for u in active]
-    days, day_weights = _day_weights()
-    county_of = {u.pk: int(u.code[2:4]) if u.code[2:4].isdigit() else 1 for u in units}
+    generator = VisitGenerator(units, officers)
     made = 0
     while made < total:
         size = min(chunk, total - made)
-        picked_units = rng.choices(active, weights=weights, k=size)
-        picked_days = rng.choices(days, weights=day_weights, k=size)
-        rows = [
-            _visit_row(rng, unit, officers[unit.pk], day, county_of[unit.pk])
-            for unit, day in zip(picked_units, picked_days, strict=True)
-        ]
         made += size
-        yield rows
+        yield generator.rows(rng, size)
 
 
 def _visit_row(
