@@ -13,7 +13,11 @@ On a throwaway PostgreSQL database (a test database of what DATABASE_URL names) 
 4. measures whether date ranges stay fast when rows are not stored in date order (the bulk
    load writes them in random order): one month's count on the table as loaded, against the
    same on a copy clustered by date. `ratios.shuffled_vs_clustered` is the clustered time
-   over the as-loaded time (1.0: order does not matter).
+   over the as-loaded time (1.0: order does not matter);
+5. with `--partition-check`, monthly partitioning measured rather than assumed: the visits
+   copied into a plain table and into one partitioned by month (same index), the load, one
+   month's count and the newest page timed on both (`ratios.monthly_vs_plain_*`: plain time
+   over partitioned time, above 1.0 where partitions win).
 """
 
 from __future__ import annotations
@@ -64,12 +68,66 @@ def month_count_ms(table: str, repeat: int) -> float:
     return samples[len(samples) // 2]
 
 
+def newest_page_ms(table: str, repeat: int) -> float:
+    """Median milliseconds of the ledger's first page: the newest 50 visits."""
+    from django.db import connection
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, visit_date, unit_id, target_name FROM {table} "
+                "ORDER BY visit_date DESC, id DESC LIMIT 50"
+            )
+            cursor.fetchall()
+
+    run()
+    samples = sorted(time_repeated(run, repeat=repeat))
+    return samples[len(samples) // 2]
+
+
+def partition_check(repeat: int) -> dict[str, float]:
+    """Monthly partitioning measured, not assumed: copy the visits into a plain table and
+    into one partitioned by month (same index), timing the load and the two queries."""
+    from django.db import connection
+
+    figures: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("CREATE TABLE bench_plain (LIKE ledger_visit INCLUDING DEFAULTS)")
+        cursor.execute("INSERT INTO bench_plain SELECT * FROM ledger_visit")
+        cursor.execute("CREATE INDEX ON bench_plain (visit_date, id)")
+        cursor.execute("ANALYZE bench_plain")
+        figures["plain_load_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        cursor.execute(
+            "CREATE TABLE bench_monthly (LIKE ledger_visit INCLUDING DEFAULTS) "
+            "PARTITION BY RANGE (visit_date)"
+        )
+        for month in range(1, 13):
+            following = "2023-01-01" if month == 12 else f"2022-{month + 1:02d}-01"
+            cursor.execute(
+                f"CREATE TABLE bench_monthly_{month:02d} PARTITION OF bench_monthly "
+                f"FOR VALUES FROM ('2022-{month:02d}-01') TO ('{following}')"
+            )
+        cursor.execute("INSERT INTO bench_monthly SELECT * FROM ledger_visit")
+        cursor.execute("CREATE INDEX ON bench_monthly (visit_date, id)")
+        cursor.execute("ANALYZE bench_monthly")
+        figures["monthly_load_s"] = time.perf_counter() - started
+    for table in ("bench_plain", "bench_monthly"):
+        figures[f"{table}_month_ms"] = month_count_ms(table, repeat)
+        figures[f"{table}_newest_ms"] = newest_page_ms(table, repeat)
+    return {key: round(value, 2) for key, value in figures.items()}
+
+
 def main() -> None:
     args_parser = parser(__doc__.splitlines()[0])
     args_parser.add_argument("--visits", type=int, default=1_000_000)
     args_parser.add_argument("--repeat", type=int, default=15)
     args_parser.add_argument(
         "--no-order-check", action="store_true", help="skip the clustered copy (saves time)"
+    )
+    args_parser.add_argument(
+        "--partition-check", action="store_true", help="compare a monthly partitioned copy"
     )
     args = args_parser.parse_args()
     setup_django("config.settings.dev")
@@ -154,6 +212,7 @@ def main() -> None:
                 cursor.execute("CREATE INDEX ON bench_clustered (visit_date, id)")
                 cursor.execute("ANALYZE bench_clustered")
             order["clustered_ms"] = month_count_ms("bench_clustered", args.repeat)
+        partitions = partition_check(args.repeat) if args.partition_check else {}
         figures: dict[str, Any] = {
             "visits": visits,
             "database": connection.vendor,
@@ -165,6 +224,7 @@ def main() -> None:
             "plans": plans,
             **{f"month_count_{k}": round(v, 2) for k, v in order.items()},
             "seed_log": lines[-6:],
+            **{f"partition_{k}": v for k, v in partitions.items()},
         }
         ratios: dict[str, Any] = {}
         if order:
