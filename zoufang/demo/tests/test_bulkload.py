@@ -43,9 +43,7 @@ def test_bulk_load(monkeypatch: Any) -> None:
     before = table_shape()
     monkeypatch.setattr(bulkload, "CHUNK", 700)
     monkeypatch.setattr(bulkload, "PEOPLE_PER_KIND", 3)  # few people: duplicates get drawn
-    kept = bulkload.visits_bulk_load(
-        generator=VisitGenerator(units, officers), total=5000, seed=3
-    )
+    kept = bulkload.visits_bulk_load(generator=VisitGenerator(units, officers), total=5000, seed=3)
     assert table_shape() == before
     assert 4000 < kept < 5000 and Visit.objects.count() == kept
     keys = Visit.objects.values_list("dedup_key", flat=True)
