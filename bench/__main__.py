@@ -54,7 +54,7 @@ RUNS = (
     Run("dashboard", ("--visits", "200000"), ("--visits", "5000", "--repeat", "5"), "postgresql"),
     Run("scale", ("--visits", "1000000"), ("--visits", "60000", "--repeat", "5"), "postgresql"),
     Run("http", (), ("--visits", "5000", "--seconds", "5"), "postgresql"),
-    Run("load", (), ("--seconds", "15", "--users", "10"), "postgresql"),
+    Run("load", (), ("--seconds", "15", "--users", "10", "--visits", "5000"), "postgresql"),
 )
 
 

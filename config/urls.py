@@ -18,4 +18,5 @@ urlpatterns = [
     path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", include("zoufang.core.urls")),
 ]

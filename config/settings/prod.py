@@ -31,6 +31,8 @@ ZOUFANG_FIELD_HASH_KEY = os.environ["ZOUFANG_FIELD_HASH_KEY"]
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 
 SECURE_SSL_REDIRECT = True
+# The load balancer polls the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
