@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "zoufang.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,19 +169,61 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs and error reports carry no personal data (docs/security.md): every handler masks
+# phone- and ID-like numbers (core.redaction.PersonalDataFilter) — a handler added here must
+# list "personal_data" too (core/tests/test_redaction.py checks) — and Django's error
+# reports hide personal and secret fields. Django's own "django" and "django.server" loggers
+# are configured here so that its default handlers (without the filter) are replaced.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "personal_data": {"()": "zoufang.core.redaction.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"zoufang": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "zoufang": {"level": "INFO"},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER = "zoufang.core.redaction.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "zoufang.core.redaction.PersonalDataReporterFilter"
 
 # --- Zoufang's own settings -------------------------------------------------------------
 # Personal data: AES-GCM key and HMAC key, base64 (see docs/decisions/0003-personal-data.md).
 ZOUFANG_FIELD_KEY = os.environ.get("ZOUFANG_FIELD_KEY", "")
 ZOUFANG_FIELD_HASH_KEY = os.environ.get("ZOUFANG_FIELD_HASH_KEY", "")
+# Key rotation (`zoufang rotate_field_key`): the keys being rotated away from, still read
+# until the command has re-sealed every value under the current ones; comma-separated.
+ZOUFANG_FIELD_KEYS_PREVIOUS = env_list("ZOUFANG_FIELD_KEYS_PREVIOUS")
+ZOUFANG_FIELD_HASH_KEYS_PREVIOUS = env_list("ZOUFANG_FIELD_HASH_KEYS_PREVIOUS")
 ZOUFANG_API_TOKEN_TTL_HOURS = int(os.environ.get("ZOUFANG_API_TOKEN_TTL_HOURS", "720"))
 ZOUFANG_IDEMPOTENCY_TTL_HOURS = 24
 ZOUFANG_PAGE_SIZE = 50
@@ -234,3 +277,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Audit rows are kept at least this many days (184, six months, is the floor; purge_audit).
 ZOUFANG_AUDIT_RETENTION_DAYS = int(os.environ.get("ZOUFANG_AUDIT_RETENTION_DAYS", "184"))
+# Visits older than this many days lose their personal data (`zoufang anonymise_visits`, daily
+# from cron; 365 at least). Three years: the campaign year and two more, for return visits,
+# year-on-year comparison and inspections or appeals that look back (docs/security.md).
+ZOUFANG_VISIT_RETENTION_DAYS = int(os.environ.get("ZOUFANG_VISIT_RETENTION_DAYS", "1095"))

@@ -2,13 +2,16 @@
 
 The first response to (user, key) is stored and replayed for repeats, which write nothing;
 the same key with another body is 422; a repeat while the first is still running is 409.
-The token endpoint is exempt: its answer holds a secret that must not be stored.
+The token endpoint is exempt: its answer holds a secret that must not be stored. So is the
+reveal of a personal number: its answer holds the number in full, and each repeat is a new
+reveal with its own audit record (docs/security.md).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +26,7 @@ from .models import IdempotencyRecord
 
 API_PREFIX = "/api/v1/"
 EXEMPT = ("/api/v1/auth/token",)
+NEVER_STORED = re.compile(r"^/api/v1/visits/\d+/reveal/?$")
 HEADER = "Idempotency-Key"
 STALE_AFTER = datetime.timedelta(minutes=5)
 
@@ -46,6 +50,7 @@ class IdempotencyMiddleware:
             or not key
             or not request.path.startswith(API_PREFIX)
             or request.path.rstrip("/") in EXEMPT
+            or NEVER_STORED.match(request.path)
         ):
             return self.get_response(request)
         user = bearer_user(request) or (request.user if request.user.is_authenticated else None)

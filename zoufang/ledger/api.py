@@ -7,16 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
 from zoufang.api.auth import request_user
-from zoufang.api.schemas import ERRORS, paginate
+from zoufang.api.schemas import ERRORS, ErrorOut, paginate
 from zoufang.org.models import Unit
 from zoufang.org.permissions import Perm, require
 
-from . import selectors, services
+from . import reveal, selectors, services
 from .forms import VisitForm
 from .models import Visit, VisitSource
 
@@ -150,3 +150,44 @@ def get_visit(request: HttpRequest, visit_id: int) -> Visit:
     user = request_user(request)
     require(user, Perm.VISIT_VIEW)
     return selectors.visit_get(user=user, pk=visit_id)
+
+
+class RevealIn(Schema):
+    """Which number to show in full (`phone` or `id_number`) and why (recorded)."""
+
+    field: str
+    reason: str
+
+
+class RevealOut(Schema):
+    """The number in full, shown once: never cached, never replayed."""
+
+    id: int
+    field: str
+    value: str
+    masked: str
+
+
+@router.post(
+    "/{visit_id}/reveal",
+    response={200: RevealOut, 429: ErrorOut, **ERRORS},
+    summary="Show a phone or ID number in full",
+)
+def reveal_number(
+    request: HttpRequest, visit_id: int, payload: RevealIn, response: HttpResponse
+) -> dict[str, Any]:
+    """Show one visit's phone or ID number in full for a reason; written to the audit trail,
+    rate-limited (429), answered with `Cache-Control: no-store`."""
+    user = request_user(request)
+    require(user, Perm.PERSONAL_REVEAL)
+    visit = selectors.visit_get(user=user, pk=visit_id)
+    value = reveal.visit_reveal(
+        actor=user, visit_id=visit.pk, field=payload.field, reason=payload.reason
+    )
+    response["Cache-Control"] = "no-store"
+    return {
+        "id": visit.pk,
+        "field": payload.field,
+        "value": value,
+        "masked": getattr(visit, f"{payload.field}_masked"),
+    }

@@ -17,6 +17,7 @@ from zoufang.org.permissions import officer_of
 from zoufang.org.selectors import officers_by_badge, unit_list
 
 from .models import Channel, TargetType, Visit
+from .reveal import REASON_MAX_LENGTH, REASON_MIN_LENGTH, reveal_field_clean, reveal_reason_clean
 from .selectors import VisitFilters
 from .services import VisitInput
 
@@ -286,3 +287,34 @@ class VisitFilterForm(StyledForm):
             is_return_visit=None if flag == "" else flag == "1",
             target_name=data["target_name"].strip(),
         )
+
+
+class RevealForm(StyledForm):
+    """Show a visit's phone or ID number in full: which one, and why (the rules are
+    ledger.reveal's, so the page and the API answer alike)."""
+
+    field = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (recorded)"),
+        widget=forms.TextInput(
+            attrs={
+                "minlength": REASON_MIN_LENGTH,
+                "maxlength": REASON_MAX_LENGTH,
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+    def clean_field(self) -> str:
+        return _one_field_rule(reveal_field_clean, self.cleaned_data["field"], "field")
+
+    def clean_reason(self) -> str:
+        return _one_field_rule(reveal_reason_clean, self.cleaned_data["reason"], "reason")
+
+
+def _one_field_rule(rule: Any, value: str, name: str) -> str:
+    """Run a service rule on one field, its error as that field's error."""
+    try:
+        return str(rule(value))
+    except ValidationError as error:
+        raise ValidationError(error.message_dict[name]) from error

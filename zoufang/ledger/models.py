@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,12 @@ class TargetType(models.TextChoices):
     OVERSIGHT_MONITOR = "oversight_monitor", _("Law-enforcement monitors")
     JOURNALIST = "journalist", _("Journalists")
     OTHER = "other", _("Other")
+
+    @classmethod
+    def sensitive(cls) -> frozenset[str]:
+        """Key persons and stability-risk persons: visits of these only cleared users see
+        (Perm.SENSITIVE_VIEW) besides the officers on them (ledger.querysets)."""
+        return frozenset({cls.KEY_PERSON.value, cls.STABILITY_RISK.value})
 
 
 class Channel(models.TextChoices):
@@ -104,6 +112,10 @@ class Visit(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = VisitQuerySet.as_manager()
+
+    # Sealed personal values (core.personal): column prefix → purpose. Key rotation
+    # (`rotate_field_key`) and retention (`anonymise_visits`) find them here.
+    sealed_fields: ClassVar[dict[str, str]] = {"phone": "phone", "id_number": "id_number"}
 
     class Meta:
         verbose_name = _("visit")

@@ -1,15 +1,52 @@
-"""Querysets of visits and roll-ups; every read goes through `visible_to(user)`."""
+"""Querysets of visits and roll-ups; every read goes through `visible_to(user)`.
+
+Besides the unit scope, `visible_to` keeps the sensitive visits (target types
+`TargetType.sensitive()`: key persons, stability-risk persons) from users whose role is not
+cleared (`Perm.SENSITIVE_VIEW`): lists, pages, exports, the API and the counts read from the
+roll-ups all go through it. See docs/security.md.
+"""
 
 from __future__ import annotations
 
 import datetime
-from typing import Self
+from typing import Any, Self
+
+from django.db.models import Q
 
 from zoufang.org.querysets import ScopedQuerySet
 
 
+def sees_sensitive(user: Any) -> bool:
+    """Whether the user's role is cleared for every sensitive visit in scope."""
+    from zoufang.org.permissions import Perm, can
+
+    return can(user, Perm.SENSITIVE_VIEW)
+
+
 class VisitQuerySet(ScopedQuerySet):
-    """Visits, visible through their unit."""
+    """Visits, visible through their unit; sensitive ones only to the cleared and their own."""
+
+    def visible_to(self, user: Any) -> Self:
+        """The visits of the units the user may see, less the sensitive visits the user is
+        not cleared for (nothing for anonymous users)."""
+        return super().visible_to(user).sensitive_visible_to(user)
+
+    def sensitive_visible_to(self, user: Any) -> Self:
+        """Drop the sensitive visits unless the user is cleared, recorded them, or is one of
+        their officers (an officer keeps seeing the key-person visits he or she made)."""
+        if sees_sensitive(user):
+            return self
+        from zoufang.org.permissions import officer_of
+
+        from .models import TargetType, VisitOfficer
+
+        own = Q(pk__in=[])
+        if getattr(user, "pk", None) is not None:
+            own |= Q(created_by_id=user.pk)
+        officer = officer_of(user)
+        if officer is not None:
+            own |= Q(pk__in=VisitOfficer.objects.filter(officer_id=officer.pk).values("visit_id"))
+        return self.filter(~Q(target_type__in=TargetType.sensitive()) | own)
 
     def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
         """Visits on or after `since` and on or before `until` (either may be None)."""
@@ -22,7 +59,18 @@ class VisitQuerySet(ScopedQuerySet):
 
 
 class VisitDailyQuerySet(ScopedQuerySet):
-    """Daily roll-ups, visible through their unit."""
+    """Daily roll-ups, visible through their unit; the rows of sensitive target types only to
+    cleared users (a roll-up cannot tell whose visits it sums, so officers do not get them)."""
+
+    def visible_to(self, user: Any) -> Self:
+        """The roll-ups of the units the user may see, less sensitive target types unless
+        the user is cleared."""
+        rollups = super().visible_to(user)
+        if sees_sensitive(user):
+            return rollups
+        from .models import TargetType
+
+        return rollups.exclude(target_type__in=TargetType.sensitive())
 
     def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
         """Roll-ups of days from `since` to `until` (either may be None)."""

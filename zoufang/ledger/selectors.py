@@ -11,7 +11,8 @@ from django.db.models import Prefetch, QuerySet, Sum
 from zoufang.core.models import AuditLog
 from zoufang.org.models import Officer, Unit
 
-from .models import Visit, VisitDaily
+from .models import TargetType, Visit, VisitDaily
+from .querysets import sees_sensitive
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def visit_history(*, visit: Visit) -> QuerySet[AuditLog]:
     )
 
 
+def hidden_target_types(*, user: Any) -> frozenset[str]:
+    """The target types whose visits the user's counts leave out (none for cleared users), so
+    a page can drop those figures rather than show a misleading zero."""
+    return frozenset() if sees_sensitive(user) else TargetType.sensitive()
+
+
 def visit_totals(
     *,
     user: Any,
@@ -75,7 +82,8 @@ def visit_totals(
     group_by: tuple[str, ...] = (),
     unit: Unit | None = None,
 ) -> list[dict[str, Any]]:
-    """Sums of the daily roll-ups in the user's scope, grouped by the named columns."""
+    """Sums of the daily roll-ups in the user's scope, grouped by the named columns (without
+    the sensitive target types unless the user is cleared: `VisitDaily.visible_to`)."""
     rollups = VisitDaily.objects.visible_to(user).between(since, until)
     if unit is not None:
         rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))

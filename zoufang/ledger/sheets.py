@@ -33,6 +33,7 @@ import shutil
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
@@ -181,7 +182,14 @@ def _inspect(*, source: Source, filename: str, max_bytes: int) -> _Checked:
 def _check_zip(stream: IO[bytes], *, extension: str, max_bytes: int) -> _Checked:
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        RuntimeError,  # an encrypted entry; NotImplementedError: an unknown zip feature
+    ) as exc:
         if extension == ".xlsx":
             raise _damaged_error() from exc
         raise _mismatch_error(extension) from exc
@@ -201,7 +209,14 @@ def _check_zip(stream: IO[bytes], *, extension: str, max_bytes: int) -> _Checked
                 raise _zip_bomb_error()
             try:
                 manifest = archive.read(content_types).lower()
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                RuntimeError,  # encrypted entry, unknown method or flag (NotImplementedError)
+                zlib.error,
+            ) as exc:
                 raise _damaged_error() from exc
             if b"macroenabled" in manifest or b"vbaproject" in manifest:
                 raise _macros_error()

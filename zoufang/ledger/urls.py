@@ -10,6 +10,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
     path("visits/<int:pk>/edit/", views.VisitUpdateView.as_view(), name="visit_update"),
     path("visits/<int:pk>/delete/", views.VisitDeleteView.as_view(), name="visit_delete"),
+    path("visits/<int:pk>/reveal/", views.VisitRevealView.as_view(), name="visit_reveal"),
     path("visits/export.xlsx", import_views.ExportView.as_view(), name="visit_export"),
     path("exports/", import_views.ExportRequestsView.as_view(), name="export_requests"),
     path("exports/<int:pk>/decide/", import_views.ExportDecideView.as_view(), name="export_decide"),

@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from zoufang.core.errors import ConflictError
 from zoufang.org.permissions import Perm, PermRequiredMixin, can, require
 
-from . import selectors, services
-from .forms import VisitFilterForm, VisitForm, visit_initial
+from . import reveal, selectors, services
+from .forms import RevealForm, VisitFilterForm, VisitForm, visit_initial
 from .models import Visit
 from .permissions import visit_can_change, visit_can_delete
 
@@ -85,6 +87,20 @@ class VisitCreateView(PermRequiredMixin, FormView):
         return redirect("ledger:visit_detail", pk=visit.pk)
 
 
+def detail_context(request: HttpRequest, visit: Visit) -> dict[str, Any]:
+    """What the visit page shows: the visit, its history, the actions the user may take."""
+    return {
+        "visit": visit,
+        "history": selectors.visit_history(visit=visit),
+        "can_change": visit_can_change(request.user, visit),
+        "can_delete": visit_can_delete(request.user, visit),
+        "can_reveal": can(request.user, Perm.PERSONAL_REVEAL),
+        "revealed": {},
+        "reason_min": reveal.REASON_MIN_LENGTH,
+        "reason_max": reveal.REASON_MAX_LENGTH,
+    }
+
+
 class VisitDetailView(PermRequiredMixin, TemplateView):
     """One visit with its history."""
 
@@ -93,13 +109,44 @@ class VisitDetailView(PermRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         visit = get_visit_or_404(self.request, kwargs["pk"])
-        return {
-            **super().get_context_data(**kwargs),
-            "visit": visit,
-            "history": selectors.visit_history(visit=visit),
-            "can_change": visit_can_change(self.request.user, visit),
-            "can_delete": visit_can_delete(self.request.user, visit),
+        return {**super().get_context_data(**kwargs), **detail_context(self.request, visit)}
+
+
+@method_decorator(never_cache, name="dispatch")
+class VisitRevealView(PermRequiredMixin, View):
+    """Show the visit's phone or ID number in full, once, for a reason (POST from the visit
+    page); the answer is the visit page with the number, never cached, and the reveal is in
+    the audit trail."""
+
+    required_perm = Perm.PERSONAL_REVEAL
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = get_visit_or_404(request, pk)
+        form = RevealForm(request.POST)
+        revealed: dict[str, str] = {}
+        status = 400
+        if form.is_valid():
+            field = form.cleaned_data["field"]
+            try:
+                revealed[field] = reveal.visit_reveal(
+                    actor=request.user,
+                    visit_id=visit.pk,
+                    field=field,
+                    reason=form.cleaned_data["reason"],
+                )
+                status = 200
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            except reveal.RevealRateLimited as limited:
+                form.add_error(None, limited.message)
+                status = limited.status_code
+        context = {
+            **detail_context(request, visit),
+            "revealed": revealed,
+            "reveal_form": form if status != 200 else None,
         }
+        return render(request, "ledger/visit_detail.html", context, status=status)
 
 
 class VisitUpdateView(PermRequiredMixin, FormView):

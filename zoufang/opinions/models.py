@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -180,6 +182,9 @@ class Opinion(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = OpinionQuerySet.as_manager()
+
+    # Sealed personal values (core.personal): column prefix → purpose (key rotation).
+    sealed_fields: ClassVar[dict[str, str]] = {"submitter_phone": "phone"}
 
     class Meta:
         verbose_name = _("opinion")

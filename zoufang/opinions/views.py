@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choices
 from zoufang.core.errors import ConflictError
+from zoufang.ledger.models import Visit
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 from zoufang.org.selectors import unit_by_code, unit_list
 
@@ -206,6 +207,11 @@ class OpinionDetailView(PermRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "opinion": opinion,
+            # The visit it came from, only if the user may see that visit (a key person's
+            # visit stays hidden from users not cleared for it: ledger.querysets).
+            "visit": Visit.objects.visible_to(user).filter(pk=opinion.visit_id).first()
+            if opinion.visit_id
+            else None,
             "history": selectors.opinion_history(opinion=opinion),
             "merged": opinion.merged.select_related("unit"),
             "actions": actions,

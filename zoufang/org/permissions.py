@@ -28,6 +28,9 @@ class Perm(StrEnum):
     LEDGER_IMPORT = "ledger.import"
     LEDGER_EXPORT = "ledger.export"
     PERSONAL_REVEAL = "personal.reveal"
+    # Visits of key persons (重点人员) and stability-risk persons (涉稳人员): who sees them
+    # beyond their own (ledger.querysets; docs/security.md).
+    SENSITIVE_VIEW = "visit.sensitive_view"
     CAMPAIGN_VIEW = "campaign.view"
     CAMPAIGN_MANAGE = "campaign.manage"
     AUDIT_VIEW = "audit.view"
@@ -63,7 +66,7 @@ _READ = frozenset(
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_ADMIN: frozenset(Perm),
-    Role.LEADER: _READ | {Perm.AUDIT_VIEW, Perm.NOTICE_DRAFTS},
+    Role.LEADER: _READ | {Perm.AUDIT_VIEW, Perm.NOTICE_DRAFTS, Perm.SENSITIVE_VIEW},
     Role.INSPECTOR: _READ | {Perm.FINDING_RECORD},
     Role.UNIT_ADMIN: _READ
     | {
@@ -74,6 +77,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         Perm.LEDGER_IMPORT,
         Perm.LEDGER_EXPORT,
         Perm.PERSONAL_REVEAL,
+        Perm.SENSITIVE_VIEW,
         Perm.OPINION_REGISTER,
         Perm.OPINION_CARD,
         Perm.PLAN_UPLOAD,
