@@ -53,7 +53,7 @@ def main() -> None:
     from zoufang.org.models import Unit, User
 
     setup_test_environment()
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with stopwatch() as seeded:
             demo_build(scale="medium" if args.visits > 200_000 else "small", visits=args.visits)

@@ -221,18 +221,38 @@ def phase_figures(
     return PhaseFigures(units=units, counts=counts, sources=sources, missing_sources=missing)
 
 
+def activity_figures(*, phase: Phase) -> PhaseFigures:
+    """Only the visits and officers of every active unit (subtree) in a phase: what
+    `kind_totals` needs for the 上冷下热 trend over earlier phases (two grouped queries,
+    where `phase_figures` reads every source)."""
+    units = {u.pk: u for u in Unit.objects.active()}
+    own: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for unit_id, row in rollups_by_unit(since=phase.start_date, until=phase.end_date).items():
+        own[unit_id]["visits"] += row.get("visits", 0)
+    for unit_id, n in officer_counts().items():
+        own[unit_id]["officers"] += n
+    totals = _subtree_totals(own, ancestors_map())
+    counts = {
+        pk: {k: Decimal(totals[pk].get(k, 0)) for k in ("visits", "officers")} for pk in units
+    }
+    return PhaseFigures(units=units, counts=counts, sources={}, missing_sources=set())
+
+
 def kind_totals(figures: PhaseFigures, kinds: Iterable[str]) -> dict[str, Decimal]:
     """Visits and officers of the units of some kinds, each counted once (own, not subtree)."""
     kinds = set(kinds)
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit in figures.units.values():
+        if unit.kind in kinds and unit.parent_id is not None:
+            children[unit.parent_id].append(unit.pk)
     # A county bureau's subtree holds its stations: count the bureau's own part only.
     totals = {"visits": Decimal(0), "officers": Decimal(0)}
     for pk, unit in figures.units.items():
         if unit.kind not in kinds:
             continue
-        children = [c for c in figures.units.values() if c.parent_id == pk and c.kind in kinds]
         for key in totals:
-            value = figures.counts[pk][key] - sum(figures.counts[c.pk][key] for c in children)
-            totals[key] += value
+            below = sum(figures.counts[child][key] for child in children[pk])
+            totals[key] += figures.counts[pk][key] - below
     return totals
 
 

@@ -38,3 +38,9 @@ class ServiceRecordForm(StyledForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
+
+
+class ServiceImportForm(StyledForm):
+    """A 便民服务 sheet to import."""
+
+    file = forms.FileField(label=gettext_lazy("Convenience-service sheet (.xlsx, .xls or .csv)"))

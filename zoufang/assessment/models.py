@@ -193,3 +193,38 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+class ServiceImportStatus(models.TextChoices):
+    """Where a 便民服务 import stands."""
+
+    CHECKED = "checked", _("Checked, waiting for confirmation")
+    REFUSED = "refused", _("Refused")
+    DONE = "done", _("Imported")
+
+
+class ServiceImport(models.Model):
+    """An uploaded 便民服务 sheet: checked on upload, written when its uploader confirms (the
+    file is kept so that the confirmation checks it again)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("file"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ServiceImportStatus.choices,
+        default=ServiceImportStatus.CHECKED,
+    )
+    result = models.JSONField(_("result"), default=dict)  # ServiceImportResult.as_stored()
+
+    class Meta:
+        verbose_name = _("convenience-service import")
+        verbose_name_plural = _("convenience-service imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from zoufang.org.models import Unit
 
-from .models import Assessment, ServiceRecord
+from .models import Assessment, ServiceImport, ServiceRecord
 
 
 def latest_published(*, campaign_slug: str, phase_slug: str) -> Assessment | None:
@@ -66,3 +66,19 @@ def service_records(*, user: Any, unit_code: str = "") -> Any:
             else records.none()
         )
     return records.order_by("-period_start", "unit__path")[:500]
+
+
+def service_imports(*, user: Any, limit: int = 10) -> list[ServiceImport]:
+    """The user's own recent 便民服务 imports, newest first (without the files)."""
+    return list(
+        ServiceImport.objects.filter(created_by_id=user.pk)
+        .defer("content", "result")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def service_import_get(*, user: Any, pk: int) -> ServiceImport:
+    """One of the user's own imports (404 for anybody else's)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(ServiceImport.objects.defer("content"), pk=pk, created_by_id=user.pk)

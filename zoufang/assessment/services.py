@@ -9,16 +9,35 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign, Phase
 from zoufang.core.audit import AuditAction, audit_record
+from zoufang.core.errors import ConflictError
+from zoufang.ledger.sheets import SheetError
 from zoufang.org.models import Role
 from zoufang.org.permissions import role_of
 
 from . import scoring
 from .defaults import DEFAULT_SCHEMES, RANKED_KINDS
-from .figures import AGENCIES, GRASSROOTS, PhaseFigures, as_jsonable, kind_totals, phase_figures
-from .models import Assessment, Indicator, Scheme, ServiceRecord
+from .figures import (
+    AGENCIES,
+    GRASSROOTS,
+    PhaseFigures,
+    activity_figures,
+    as_jsonable,
+    kind_totals,
+    phase_figures,
+)
+from .models import (
+    Assessment,
+    Indicator,
+    Scheme,
+    ServiceImport,
+    ServiceImportStatus,
+    ServiceRecord,
+)
+from .service_import import service_records_import
 
 
 @transaction.atomic
@@ -174,11 +193,7 @@ def imbalance_of(
     now = one(figures)
     trend = []
     for other in campaign.phases.filter(start_date__lte=phase.start_date).order_by("start_date"):
-        result = (
-            now
-            if other.pk == phase.pk
-            else one(phase_figures(campaign=campaign, phase=other, today=today))
-        )
+        result = now if other.pk == phase.pk else one(activity_figures(phase=other))
         trend.append({"phase": other.slug, "ratio": result.ratio})
     return {
         "agencies_per_officer": now.agencies_per_officer,
@@ -240,7 +255,6 @@ def service_record_save(
 ) -> ServiceRecord:
     """Record (or correct) a unit's 便民服务 figures for a period."""
     from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
 
     from zoufang.org.models import Unit
 
@@ -276,3 +290,34 @@ def service_record_save(
         },
     )
     return record
+
+
+def service_import_check(*, actor: Any, filename: str, content: bytes) -> ServiceImport:
+    """Keep an uploaded 便民服务 sheet and check it (nothing written yet): its preview, or the
+    reason the file is refused."""
+    job = ServiceImport(created_by=actor, filename=filename[:200], content=content)
+    try:
+        result = service_records_import(actor=actor, source=content, filename=filename, write=False)
+    except SheetError as error:
+        job.status, job.result = ServiceImportStatus.REFUSED, {"error": error.message}
+    else:
+        job.status, job.result = ServiceImportStatus.CHECKED, result.as_stored()
+    job.save()
+    return job
+
+
+@transaction.atomic
+def service_import_confirm(*, actor: Any, job: ServiceImport) -> ServiceImport:
+    """Write a checked import, checking the file again (so nothing that changed since the
+    preview slips through): all its rows, or none when a row has become wrong."""
+    job = ServiceImport.objects.select_for_update().get(pk=job.pk, created_by=actor)
+    if job.status != ServiceImportStatus.CHECKED:
+        raise ConflictError(_("This import is not waiting for confirmation"))
+    result = service_records_import(
+        actor=actor, source=bytes(job.content), filename=job.filename, write=True
+    )
+    job.result = result.as_stored()
+    if result.written:
+        job.status = ServiceImportStatus.DONE
+    job.save(update_fields=["result", "status"])
+    return job

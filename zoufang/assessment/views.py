@@ -9,18 +9,25 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.core.errors import ConflictError
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
+from zoufang.org.selectors import unit_list
 
 from . import selectors, services
 from .drilldown import records_url
-from .forms import ServiceRecordForm
-from .models import Indicator
+from .forms import ServiceImportForm, ServiceRecordForm
+from .models import Indicator, ServiceImportStatus
+from .service_import import MAX_BYTES, template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def phase_or_404(campaign_slug: str, phase_slug: str) -> tuple[Campaign, Phase]:
@@ -147,3 +154,74 @@ class ServiceRecordListView(PermRequiredMixin, TemplateView):
                 messages.success(request, _("Record saved"))
                 return redirect("assessment:service_list")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class ServiceImportView(PermRequiredMixin, View):
+    """Upload a 便民服务 sheet; it is checked at once and previewed before anything is written."""
+
+    required_perm = Perm.SERVICE_RECORD
+    template_name = "assessment/service_import.html"
+
+    def context(self, request: HttpRequest, form: ServiceImportForm) -> dict[str, Any]:
+        return {"form": form, "recent": selectors.service_imports(user=request.user)}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, self.context(request, ServiceImportForm()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ServiceImportForm(request.POST, request.FILES)
+        if form.is_valid() and form.cleaned_data["file"].size > MAX_BYTES:
+            form.add_error("file", _("The file is larger than %(mb)s MB") % {"mb": MAX_BYTES >> 20})
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(request, form), status=400)
+        upload = form.cleaned_data["file"]
+        job = services.service_import_check(
+            actor=request.user, filename=upload.name, content=upload.read()
+        )
+        return redirect("assessment:service_import_detail", pk=job.pk)
+
+
+class ServiceImportDetailView(PermRequiredMixin, View):
+    """One's own import: the refusal, or the preview (every error, every change) and the
+    confirmation that writes it."""
+
+    required_perm = Perm.SERVICE_RECORD
+    template_name = "assessment/service_import_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = selectors.service_import_get(user=request.user, pk=pk)
+        return render(request, self.template_name, {"job": job, "result": job.result})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = selectors.service_import_get(user=request.user, pk=pk)
+        try:
+            job = services.service_import_confirm(actor=request.user, job=job)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("assessment:service_import_detail", pk=pk)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect("assessment:service_import_detail", pk=pk)
+        if job.status == ServiceImportStatus.DONE:
+            result = job.result
+            messages.success(
+                request,
+                _("Imported: %(c)s records added, %(u)s changed.")
+                % {"c": result["created"], "u": result["updated"]},
+            )
+            return redirect("assessment:service_list")
+        messages.error(request, _("The file has errors now; nothing was written"))
+        return redirect("assessment:service_import_detail", pk=pk)
+
+
+class ServiceTemplateView(PermRequiredMixin, View):
+    """The blank 便民服务 template, with the units the user may record for."""
+
+    required_perm = Perm.SERVICE_RECORD
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        content = template_workbook(units=unit_list(user=request.user))
+        response = HttpResponse(content, content_type=XLSX)
+        name = f"便民服务导入模板_{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(True, name) or ""
+        return response

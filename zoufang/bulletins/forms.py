@@ -183,3 +183,36 @@ class ManageFilterForm(StyledForm):
     status = forms.ChoiceField(
         choices=[("", gettext_lazy("All")), *BulletinStatus.choices], required=False
     )
+
+
+class DigestForm(StyledForm):
+    """The campaign and the days a digest covers (GET)."""
+
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"),
+        queryset=Campaign.objects.none(),
+        to_field_name="slug",
+        empty_label=None,
+    )
+    since = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaign_list()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", gettext_lazy("The end date is before the start date"))
+        return data
+
+    def add_service_errors(self, error: Any) -> None:
+        """Show a service's ValidationError on the fields it names."""
+        for name, errors in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign
 from zoufang.org.models import Unit, UnitKind
 
 from . import search
-from .models import Bulletin, BulletinStatus, BulletinView
+from .digest import DigestItem, picture_for_document
+from .models import Bulletin, BulletinImage, BulletinStatus, BulletinView
 
 HOT_WEEK_DAYS = 7
 HOT_MONTH_DAYS = 30
@@ -233,3 +234,58 @@ def adopted_between(
         .select_related("unit")
         .order_by("published_at", "id")
     )
+
+
+def digest_items(
+    *, campaign: Campaign, since: datetime.date, until: datetime.date
+) -> list[DigestItem]:
+    """The bulletins adopted in the period, oldest first, as the weekly digest prints them:
+    title, unit, kind, adoption day, paragraphs, and the first picture that can be embedded
+    (two queries, and one read of each picture)."""
+    bulletins = adopted_between(campaign=campaign, since=since, until=until).prefetch_related(
+        Prefetch("images", queryset=BulletinImage.objects.order_by("order", "id"))
+    )
+    items = []
+    for bulletin in bulletins:
+        picture, caption = None, ""
+        for image in bulletin.images.all():
+            try:
+                with image.image.open("rb") as stored:
+                    picture = picture_for_document(stored.read())
+            except OSError:
+                picture = None
+            if picture is not None:
+                caption = image.caption
+                break
+        assert bulletin.published_at is not None  # adopted bulletins are published
+        items.append(
+            DigestItem(
+                title=bulletin.title,
+                unit=bulletin.unit.name,
+                kind=bulletin.kind,
+                adopted_on=timezone.localdate(bulletin.published_at),
+                paragraphs=bulletin.paragraphs,
+                picture=picture,
+                caption=caption,
+            )
+        )
+    return items
+
+
+def digest_default_period(
+    *, campaign: Campaign | None, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The week a digest covers unless told: last week (Monday to Sunday); when the campaign
+    adopted nothing since, the week of its latest adoption (a finished campaign)."""
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday() + 7)
+    if campaign is not None:
+        last = (
+            Bulletin.objects.filter(campaign=campaign)
+            .published()
+            .aggregate(last=Max("published_at"))["last"]
+        )
+        if last is not None and timezone.localdate(last) < monday:
+            day = timezone.localdate(last)
+            monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -378,3 +379,59 @@ def bulletin_view_record(*, bulletin_id: int, day: datetime.date | None = None) 
                 [bulletin_id, day],
             )
     return counted
+
+
+MAX_DIGEST_DAYS = 92  # a quarter: a digest of a longer period is a book, not a bulletin
+
+
+@transaction.atomic
+def bulletin_digest_export(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    since: datetime.date,
+    until: datetime.date,
+    date: datetime.date | None = None,
+) -> tuple[bytes, int]:
+    """The digest of the bulletins adopted from `since` to `until` (both included) as .docx
+    bytes, and how many it holds; the download is audited. The city office's (a command runs
+    it with no actor)."""
+    if actor is not None and not workflow.may_review(actor_of(actor)):
+        raise PermissionDenied
+    if until < since:
+        raise ValidationError({"until": _("The end date is before the start date")})
+    if (until - since).days >= MAX_DIGEST_DAYS:
+        raise ValidationError(
+            {"until": _("A digest covers at most %(days)s days") % {"days": MAX_DIGEST_DAYS}}
+        )
+    from zoufang.notices.officialdoc import render_docx
+
+    from .digest import digest_document, issue_number
+    from .selectors import digest_items
+
+    items = digest_items(campaign=campaign, since=since, until=until)
+    number = issue_number(campaign_start=campaign.start_date, since=since)
+    document = digest_document(
+        items=items,
+        since=since,
+        until=until,
+        number=number,
+        issuer=settings.ZOUFANG_NOTICE_ISSUER,
+        date=date or timezone.localdate(),
+    )
+    content = render_docx(document=document)
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        object_type="bulletins.digest",
+        object_repr=f"活动快报 {since.isoformat()}—{until.isoformat()}",
+        after={
+            "campaign": campaign.slug,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "number": number,
+            "bulletins": len(items),
+            "bytes": len(content),
+        },
+    )
+    return content, len(items)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,7 +22,7 @@ from zoufang.core.errors import ConflictError
 from zoufang.org.permissions import Perm, PermRequiredMixin, officer_of
 
 from . import selectors, services
-from .forms import ActionForm, BulletinForm, ColumnFilterForm, ManageFilterForm
+from .forms import ActionForm, BulletinForm, ColumnFilterForm, DigestForm, ManageFilterForm
 from .models import Bulletin, BulletinAction, BulletinStatus
 from .permissions import can_review, can_write, options_for, require_write
 
@@ -113,6 +114,7 @@ class BulletinListView(PermRequiredMixin, TemplateView):
             "tab_query": _query_without(self.request, "page", "tab"),
             "tabs": TABS,
             "can_write": can_write(self.request.user),
+            "can_review": can_review(self.request.user),
         }
 
 
@@ -358,3 +360,80 @@ class BulletinAttachmentView(_FileView):
             as_attachment=True,
             filename=attachment.original_name,
         )
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def digest_form(request: HttpRequest) -> DigestForm:
+    """The digest's form from the query, else with the current campaign and the default
+    week (`selectors.digest_default_period`)."""
+    if request.GET:
+        return DigestForm(request.GET)
+    phase = current_phase()
+    campaign = phase.campaign if phase else campaign_list().first()
+    since, until = selectors.digest_default_period(campaign=campaign)
+    return DigestForm(
+        {
+            "campaign": campaign.slug if campaign else "",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+        }
+    )
+
+
+def digest_context(form: DigestForm) -> dict[str, Any]:
+    """The digest page: the form, and for a valid period what the digest holds."""
+    if not form.is_valid():
+        return {"form": form, "bulletins": None, "query": ""}
+    data = form.cleaned_data
+    query = {
+        "campaign": data["campaign"].slug,
+        "since": data["since"].isoformat(),
+        "until": data["until"].isoformat(),
+    }
+    return {
+        "form": form,
+        "bulletins": selectors.adopted_between(
+            campaign=data["campaign"], since=data["since"], until=data["until"]
+        ),
+        "query": urlencode(query),
+    }
+
+
+class BulletinDigestView(PermRequiredMixin, TemplateView):
+    """The city office's weekly digest: choose the week (or any days), see what it holds,
+    download it as .docx."""
+
+    required_perm = Perm.BULLETIN_REVIEW
+    template_name = "bulletins/bulletin_digest.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **digest_context(digest_form(self.request))}
+
+
+class BulletinDigestDownloadView(PermRequiredMixin, View):
+    """The digest as .docx (audited); a wrong period shows the form again (400)."""
+
+    required_perm = Perm.BULLETIN_REVIEW
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = digest_form(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                content, _count = services.bulletin_digest_export(
+                    actor=request.user,
+                    campaign=data["campaign"],
+                    since=data["since"],
+                    until=data["until"],
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                response = HttpResponse(content, content_type=DOCX)
+                name = f"活动快报_{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.docx"
+                response["Content-Disposition"] = content_disposition_header(True, name) or ""
+                return response
+        context = digest_context(form)
+        return render(request, BulletinDigestView.template_name, context, status=400)

@@ -1,4 +1,5 @@
-"""The figures of the overview dashboard, read from the ledger's daily roll-ups."""
+"""The figures of the dashboards, read from the ledger's daily roll-ups: one grouped read of
+the roll-ups gives every visit figure of a page or a JSON view."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoufang.ledger.models import Channel, TargetType
-from zoufang.ledger.selectors import visit_totals
+from zoufang.ledger.selectors import hidden_target_types, visit_totals
 
 
 @dataclass(frozen=True)
@@ -20,25 +21,36 @@ class Overview:
     online_share: float
 
 
-def overview(*, user: Any, since: datetime.date | None, until: datetime.date | None) -> Overview:
-    """The overview of the user's scope between two days (two roll-up queries)."""
-    rows = visit_totals(user=user, since=since, until=until, group_by=("target_type", "channel"))
-    totals: dict[str, int] = {}
+def _rollup_rows(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+) -> list[dict[str, Any]]:
+    """The roll-ups of the scope (and a unit's subtree) summed by target type and channel:
+    one read that every figure of the overview and the summary comes from."""
+    return visit_totals(
+        user=user, since=since, until=until, group_by=("target_type", "channel"), unit=unit
+    )
+
+
+def _overview_of(rows: list[dict[str, Any]], hidden: frozenset[str]) -> Overview:
+    """The overview from the grouped roll-ups; target types hidden from the user
+    (`hidden_target_types`: their visits are not in the roll-ups the user reads) are left
+    out rather than shown as 0."""
+    totals: dict[str, int] = dict.fromkeys(_TOTAL_KEYS, 0)
     by_type: dict[str, int] = dict.fromkeys(TargetType.values, 0)
     by_channel: dict[str, int] = dict.fromkeys(Channel.values, 0)
     for row in rows:
-        for key, value in row.items():
-            if key not in ("target_type", "channel"):
-                totals[key] = totals.get(key, 0) + value
+        for key in _TOTAL_KEYS:
+            totals[key] += row[key]
         by_type[row["target_type"]] += row["visits"]
         by_channel[row["channel"]] += row["visits"]
-    visits = totals.get("visits", 0)
+    visits = totals["visits"]
     online = sum(count for code, count in by_channel.items() if code in Channel.online())
     return Overview(
-        totals={key: totals.get(key, 0) for key in _TOTAL_KEYS},
+        totals=totals,
         by_target_type=[
             {"code": code, "label": str(TargetType(code).label), "visits": count}
             for code, count in by_type.items()
+            if code not in hidden
         ],
         by_channel=[
             {"code": code, "label": str(Channel(code).label), "visits": count}
@@ -46,6 +58,12 @@ def overview(*, user: Any, since: datetime.date | None, until: datetime.date | N
         ],
         online_share=online / visits if visits else 0.0,
     )
+
+
+def overview(*, user: Any, since: datetime.date | None, until: datetime.date | None) -> Overview:
+    """The overview of the user's scope between two days (one roll-up query)."""
+    rows = _rollup_rows(user=user, since=since, until=until)
+    return _overview_of(rows, hidden_target_types(user=user))
 
 
 _TOTAL_KEYS = (
@@ -65,24 +83,32 @@ def stats_summary(
     """The figures a stage notice states, for the user's scope (and a unit's subtree):
     people visited (回访 included), enterprises and venues, key persons, hardship households
     helped, donations (万元), disputes mediated, hazards found, opinions collected and closed,
-    certificates handled."""
+    certificates handled. A figure of target types the user may not see is None."""
+    return dashboard_figures(user=user, since=since, until=until, unit=unit)[0]
+
+
+def dashboard_figures(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+) -> tuple[dict[str, Any], Overview]:
+    """`stats_summary` and `overview` together, from one read of the roll-ups (plus the
+    opinion and 便民服务 counts)."""
     from zoufang.assessment.selectors import service_totals
     from zoufang.opinions.selectors import opinion_counts
 
-    by_type = {
-        row["target_type"]: row
-        for row in visit_totals(
-            user=user, since=since, until=until, group_by=("target_type",), unit=unit
-        )
-    }
-    total = visit_totals(user=user, since=since, until=until, unit=unit)[0]
+    hidden = hidden_target_types(user=user)
+    board = _overview_of(_rollup_rows(user=user, since=since, until=until, unit=unit), hidden)
+    total = board.totals
+    by_type = {row["code"]: row["visits"] for row in board.by_target_type}
     opinions = opinion_counts(user=user, since=since, until=until, unit=unit)
     services = service_totals(user=user, since=since, until=until, unit=unit)
 
-    def visits_of(*types: str) -> int:
-        return sum(by_type.get(t, {}).get("visits", 0) for t in types)
+    def visits_of(*types: str) -> int | None:
+        """Visits of these types; None (not shown) when the user may not see them."""
+        if hidden.intersection(types):
+            return None
+        return sum(by_type[t] for t in types)
 
-    return {
+    summary = {
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
         "visits": total["visits"],
@@ -100,6 +126,7 @@ def stats_summary(
         "certificates_handled": services["certificates_handled"],
         "items_delegated": services["items_delegated"],
     }
+    return summary, board
 
 
 def leaderboard(*, phase: Any) -> dict[str, Any]:

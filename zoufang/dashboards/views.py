@@ -51,9 +51,10 @@ def ledger_link(since: Any, until: Any, unit: Any = None, **filters: str) -> str
 def figure_cards(
     summary: dict[str, Any], since: Any, until: Any, unit: Any = None
 ) -> list[dict[str, Any]]:
-    """The notice's figures as cards, each opening to its records."""
+    """The notice's figures as cards, each opening to its records (a figure the user may not
+    see, None in the summary, has no card)."""
     opinions = reverse("opinions:opinion_list") + (f"?unit={unit.code}" if unit else "")
-    return [
+    cards = [
         {"key": "visits", "value": summary["visits"], "url": ledger_link(since, until, unit)},
         {
             "key": "return_visits",
@@ -102,6 +103,7 @@ def figure_cards(
             "url": reverse("assessment:service_list"),
         },
     ]
+    return [card for card in cards if card["value"] is not None]
 
 
 class HomeView(PermRequiredMixin, TemplateView):
@@ -115,8 +117,7 @@ class HomeView(PermRequiredMixin, TemplateView):
         user = self.request.user
         phase = chosen_phase(self.request)
         since, until = dates(phase)
-        summary = selectors.stats_summary(user=user, since=since, until=until)
-        overview = selectors.overview(user=user, since=since, until=until)
+        summary, overview = selectors.dashboard_figures(user=user, since=since, until=until)
         query = f"?phase={phase.pk}" if phase else ""
         return {
             **super().get_context_data(**kwargs),
@@ -227,10 +228,10 @@ class SummaryDataView(PermRequiredMixin, View):
     def get(self, request: HttpRequest) -> JsonResponse:
         phase = chosen_phase(request)
         since, until = dates(phase)
-        overview = selectors.overview(user=request.user, since=since, until=until)
+        summary, overview = selectors.dashboard_figures(user=request.user, since=since, until=until)
         return JsonResponse(
             {
-                "summary": selectors.stats_summary(user=request.user, since=since, until=until),
+                "summary": summary,
                 "target_types": overview.by_target_type,
                 "channels": overview.by_channel,
                 "opinions": selectors.opinion_states(user=request.user),

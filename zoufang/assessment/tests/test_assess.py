@@ -198,3 +198,36 @@ def test_stats_summary(city: Any, client: Any) -> None:
         summary["opinions_collected"],
     ) == (1.5, 2, 1)
     assert client.get("/api/v1/stats/summary", {"unit": "JZ0201"}).status_code == 404
+
+
+def test_the_imbalance_trend_reads_only_visits_and_officers_of_earlier_phases(
+    city: Any, campaign: Any, phase: Any
+) -> None:
+    from zoufang.assessment.figures import (
+        AGENCIES,
+        GRASSROOTS,
+        activity_figures,
+        kind_totals,
+        phase_figures,
+    )
+    from zoufang.campaigns.services import phase_create
+
+    later = phase_create(
+        actor=None,
+        campaign=campaign,
+        slug="phase-2",
+        name="3–6月 集中走访",
+        start_date=datetime.date(2022, 3, 1),
+        end_date=datetime.date(2022, 6, 30),
+        order=2,
+    )
+    make_visit(city.officer, visit_date=DAY)
+    make_visit(city.officer_b, visit_date=DAY)
+    branch_officer: Any = OfficerFactory(unit=city.branch)
+    make_visit(branch_officer, visit_date=DAY)
+    full, light = phase_figures(campaign=campaign, phase=phase), activity_figures(phase=phase)
+    for kinds in (AGENCIES, GRASSROOTS):
+        assert kind_totals(light, kinds) == kind_totals(full, kinds)
+    trend = assess(campaign=campaign, phase=later)["imbalance"]["trend"]
+    assert [point["phase"] for point in trend] == ["phase-1", "phase-2"]
+    assert trend[0]["ratio"] == assess(campaign=campaign, phase=phase)["imbalance"]["ratio"]

@@ -21,6 +21,7 @@ ROLES = ("city_admin", "leader", "inspector", "unit_admin", "officer")
 EVERYONE = dict.fromkeys(ROLES, 200)
 FIELD = {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 200}
 CITY_POST = {"city_admin": 302, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403}
+CITY_ONLY = {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 403, "officer": 403}
 
 
 @dataclass
@@ -50,6 +51,8 @@ ROUTES = [
     Route("bulletins:bulletin_list", EVERYONE),
     Route("bulletins:bulletin_manage", EVERYONE),
     Route("bulletins:bulletin_create", FIELD),
+    Route("bulletins:bulletin_digest", CITY_ONLY),
+    Route("bulletins:bulletin_digest_docx", CITY_ONLY),
     Route(
         "bulletins:bulletin_detail",
         EVERYONE,
