@@ -7,6 +7,7 @@ from typing import Self
 
 from django.utils import timezone
 
+from zoufang.core.days import on_days
 from zoufang.org.querysets import ScopedQuerySet
 
 OPEN_FOR_UNIT = ("assigned", "in_progress", "reopened")
@@ -37,9 +38,4 @@ class SurveyResponseQuerySet(ScopedQuerySet):
 
     def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
         """Answers submitted on days from `since` to `until`."""
-        qs = self
-        if since:
-            qs = qs.filter(submitted_at__date__gte=since)
-        if until:
-            qs = qs.filter(submitted_at__date__lte=until)
-        return qs
+        return self.filter(on_days("submitted_at", since, until))

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zoufang.core.days import on_days
 from zoufang.org.models import Unit
 from zoufang.org.permissions import officer_of
 
@@ -190,9 +191,7 @@ def opinion_figures(
 ) -> dict[int, OpinionFigures]:
     """Per responsible unit (by id): the loop's figures for events between two days."""
     today = today or timezone.localdate()
-    events = OpinionEvent.objects.filter(
-        at__date__gte=since, at__date__lte=until, unit__isnull=False
-    )
+    events = OpinionEvent.objects.filter(on_days("at", since, until), unit__isnull=False)
     figures: dict[int, OpinionFigures] = defaultdict(OpinionFigures)
     rows = events.values("unit_id", "action", "on_time", "data__rating").annotate(n=Count("id"))
     for row in rows:
@@ -293,12 +292,8 @@ def opinion_counts(
         opinions = opinions.filter(Q(unit__in=subtree) | Q(origin_unit__in=subtree))
     registered = opinions.exclude(source="visit")
     closed = opinions.filter(status="closed")
-    if since:
-        registered = registered.filter(created_at__date__gte=since)
-        closed = closed.filter(closed_at__date__gte=since)
-    if until:
-        registered = registered.filter(created_at__date__lte=until)
-        closed = closed.filter(closed_at__date__lte=until)
+    registered = registered.filter(on_days("created_at", since, until))
+    closed = closed.filter(on_days("closed_at", since, until))
     return {"registered_other_sources": registered.count(), "closed": closed.count()}
 
 
@@ -310,7 +305,7 @@ def opinion_origin_counts(
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered_other": 0, "closed": 0})
     registered = (
         Opinion.objects.exclude(source="visit")
-        .filter(created_at__date__gte=since, created_at__date__lte=until)
+        .filter(on_days("created_at", since, until))
         .values("origin_unit_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -318,9 +313,7 @@ def opinion_origin_counts(
     for row in registered:
         counts[row["origin_unit_id"]]["registered_other"] += row["n"]
     closed = (
-        Opinion.objects.filter(
-            status="closed", closed_at__date__gte=since, closed_at__date__lte=until
-        )
+        Opinion.objects.filter(on_days("closed_at", since, until), status="closed")
         .values("origin_unit_id")
         .annotate(n=Count("id"))
         .order_by()
