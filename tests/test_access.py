@@ -99,6 +99,14 @@ ROUTES = [
         kwargs=own_visit,
         foreign=other_visit,
     ),
+    Route(
+        "ledger:visit_reveal",
+        {"city_admin": 200, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 403},
+        method="post",
+        kwargs=own_visit,
+        foreign=other_visit,
+        data=lambda f: {"field": "phone", "reason": "回访核实联系方式"},
+    ),
     Route("campaigns:campaign_detail", EVERYONE, kwargs=lambda f: {"slug": f.campaign.slug}),
     Route("org:password_change", EVERYONE),
     Route("org:two_factor", EVERYONE),
@@ -211,6 +219,29 @@ ROUTES += [
     ),
 ]
 DASH = dict.fromkeys(ROLES, 200)
+SERVICE_RECORD = {
+    "city_admin": 200,
+    "leader": 403,
+    "inspector": 403,
+    "unit_admin": 200,
+    "officer": 403,
+}
+
+
+def own_service_import() -> dict[str, Any]:
+    """A checked 便民服务 import of the county lead's (only its uploader may open it)."""
+    from zoufang.assessment.models import ServiceImport
+    from zoufang.org.models import User
+
+    job = ServiceImport.objects.create(
+        created_by=User.objects.get(username="unitadmin"),
+        filename="便民服务.csv",
+        content="单位编码,业务类别,起始日期,截止日期\r\n".encode(),
+        result={"rows": 0, "created": 0, "updated": 0, "errors": [], "changes": []},
+    )
+    return {"pk": job.pk}
+
+
 ROUTES += [
     Route(
         "assessment:assessment",
@@ -225,6 +256,13 @@ ROUTES += [
         data=lambda f: {},
     ),
     Route("assessment:service_list", DASH),
+    Route("assessment:service_import", SERVICE_RECORD),
+    Route(
+        "assessment:service_import_detail",
+        {"city_admin": 404, "leader": 403, "inspector": 403, "unit_admin": 200, "officer": 403},
+        kwargs=lambda f: own_service_import(),
+    ),
+    Route("assessment:service_template", SERVICE_RECORD),
     Route(
         "dashboards:unit",
         IN_SCOPE,
@@ -285,7 +323,14 @@ ROUTES += [
     Route("notices:notice_detail", DASH, kwargs=lambda f: {"pk": f.notice.pk}),
     Route("notices:notice_download", DASH, kwargs=lambda f: {"pk": f.notice.pk, "kind": "docx"}),
 ]
-PUBLIC = {"org:login", "org:logout", "public:opinion", "public:opinion_create", "public:survey"}
+PUBLIC = {
+    "core:health",
+    "org:login",
+    "org:logout",
+    "public:opinion",
+    "public:opinion_create",
+    "public:survey",
+}
 NOT_PAGES = ("admin", "api")  # Django's admin (staff only) and the API (tests/api)
 
 
