@@ -89,13 +89,14 @@ def write_sheet(path: Path, total: int) -> None:
 
 def clear_visits() -> None:
     """Empty the ledger (visits, officers on them, roll-ups, opinions) between the runs."""
-    from zoufang.ledger.models import Visit, VisitDaily, VisitOfficer
+    from zoufang.ledger.models import Visit, VisitDaily, VisitDailyCity, VisitOfficer
     from zoufang.opinions.models import Opinion
 
     Opinion.objects.all().delete()
     VisitOfficer.objects.all()._raw_delete(VisitOfficer.objects.db)
     Visit.objects.all()._raw_delete(Visit.objects.db)
     VisitDaily.objects.all()._raw_delete(VisitDaily.objects.db)
+    VisitDailyCity.objects.all()._raw_delete(VisitDailyCity.objects.db)
 
 
 def run_ours(path: Path, actor: Any) -> tuple[float, Any]:

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from zoufang.org.models import Officer, Unit
 
-from .querysets import VisitDailyQuerySet, VisitQuerySet
+from .querysets import VisitDailyCityQuerySet, VisitDailyQuerySet, VisitQuerySet
 
 
 class TargetType(models.TextChoices):
@@ -156,13 +156,9 @@ class VisitOfficer(models.Model):
         return f"{self.visit_id}/{self.officer_id}"
 
 
-class VisitDaily(models.Model):
-    """Per unit, day, target type and channel: counts and sums, kept with every ledger write.
+class RollupMeasures(models.Model):
+    """The counts and sums a roll-up keeps of the visits it covers (`rollups.MEASURES`)."""
 
-    Dashboards and assessment read these, never a scan of the visits.
-    """
-
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     target_type = models.CharField(max_length=20, choices=TargetType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -173,6 +169,18 @@ class VisitDaily(models.Model):
     hazards_found = models.IntegerField(default=0)
     households_helped = models.IntegerField(default=0)
     donation_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class VisitDaily(RollupMeasures):
+    """Per unit, day, target type and channel: counts and sums, kept with every ledger write.
+
+    Dashboards and assessment read these, never a scan of the visits.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
 
     objects = VisitDailyQuerySet.as_manager()
 
@@ -188,6 +196,30 @@ class VisitDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day} {self.target_type}/{self.channel}: {self.visits}"
+
+
+class VisitDailyCity(RollupMeasures):
+    """City-wide per day, target type and channel: VisitDaily summed over the units, kept in
+    the same transaction by the same writes (`rollups.rollup_apply`).
+
+    The city office's dashboards read these: at millions of visits a phase is a few thousand
+    rows here against hundreds of thousands of unit roll-ups. Only users who see the whole
+    city may read them (`visible_to`); everyone else reads their units' VisitDaily.
+    """
+
+    objects = VisitDailyCityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city-wide daily visit roll-up")
+        verbose_name_plural = _("city-wide daily visit roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "target_type", "channel"], name="visitdailycity_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.target_type}/{self.channel}: {self.visits}"
 
 
 class ImportStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Self
 
+from django.db import models
 from django.db.models import Q
 
 from zoufang.org.querysets import ScopedQuerySet
@@ -58,7 +59,20 @@ class VisitQuerySet(ScopedQuerySet):
         return qs
 
 
-class VisitDailyQuerySet(ScopedQuerySet):
+class DayRangeMixin:
+    """For the querysets of roll-ups of either grain: a range of days."""
+
+    def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
+        """Roll-ups of days from `since` to `until` (either may be None)."""
+        qs: Any = self
+        if since:
+            qs = qs.filter(day__gte=since)
+        if until:
+            qs = qs.filter(day__lte=until)
+        return qs
+
+
+class VisitDailyQuerySet(DayRangeMixin, ScopedQuerySet):
     """Daily roll-ups, visible through their unit; the rows of sensitive target types only to
     cleared users (a roll-up cannot tell whose visits it sums, so officers do not get them)."""
 
@@ -72,11 +86,20 @@ class VisitDailyQuerySet(ScopedQuerySet):
 
         return rollups.exclude(target_type__in=TargetType.sensitive())
 
-    def between(self, since: datetime.date | None, until: datetime.date | None) -> Self:
-        """Roll-ups of days from `since` to `until` (either may be None)."""
-        qs = self
-        if since:
-            qs = qs.filter(day__gte=since)
-        if until:
-            qs = qs.filter(day__lte=until)
-        return qs
+
+class VisitDailyCityQuerySet(DayRangeMixin, models.QuerySet):
+    """City-wide daily roll-ups: only for users who see the whole city, and the rows of
+    sensitive target types only for cleared users."""
+
+    def visible_to(self, user: Any) -> Self:
+        """Every row for a cleared city-wide user, less sensitive target types for the
+        uncleared; nothing for a user whose scope is less than the city."""
+        from zoufang.org.scope import user_scope
+
+        if not user_scope(user).everything:
+            return self.none()
+        if sees_sensitive(user):
+            return self
+        from .models import TargetType
+
+        return self.exclude(target_type__in=TargetType.sensitive())

@@ -1,24 +1,33 @@
-"""Daily roll-ups of the ledger (VisitDaily), kept in the same transaction as each write.
+"""Daily roll-ups of the ledger, kept in the same transaction as each write.
 
-A ledger write turns into deltas per (unit, day, target type, channel); `rollup_apply` adds
-them with one upsert statement per key (INSERT … ON CONFLICT DO UPDATE, on SQLite and
-PostgreSQL alike), so concurrent writers never lose a count. `rollup_rebuild` recomputes
-them from the visits (after a bulk load, or to check them).
+Two grains: per unit (VisitDaily: unit, day, target type, channel), which scoped pages and
+assessment read, and city-wide (VisitDailyCity: day, target type, channel, the same sums over
+every unit), which the city office's dashboards read — at millions of visits a phase is a few
+thousand city-wide rows against hundreds of thousands of unit rows.
+
+A ledger write turns into deltas per unit key; `rollup_apply` adds them, and their sums per
+city-wide key, with upserts (INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike),
+so concurrent writers never lose a count. Keys are applied in sorted order so two writers
+never wait on each other's rows crosswise; a city-wide row is shared by every unit's writes
+of that day, type and channel, so it is held only until the writing transaction commits.
+`rollup_rebuild` recomputes both from the visits (after a bulk load, or to check them).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import connection
 
-from .models import Visit, VisitDaily
+from .models import Visit, VisitDaily, VisitDailyCity
 
 RollupKey = tuple[int, datetime.date, str, str]
+UNIT_KEY = ("unit_id", "day", "target_type", "channel")
+CITY_KEY = ("day", "target_type", "channel")
 MEASURES = (
     "visits",
     "return_visits",
@@ -80,15 +89,33 @@ class RollupDeltas:
 
 
 def rollup_apply(deltas: RollupDeltas) -> None:
-    """Add the deltas to VisitDaily in the current transaction (keys in sorted order, so two
-    writers never wait on each other's rows crosswise)."""
+    """Add the deltas to both roll-ups in the current transaction."""
     items = sorted(deltas.items(), key=lambda item: item[0])
     if not items:
         return
-    table = connection.ops.quote_name(VisitDaily._meta.db_table)
-    columns = ", ".join(MEASURES)
+    city: dict[tuple[datetime.date, str, str], list[int]] = {}
+    for key, values in items:
+        totals = city.setdefault(key[1:], [0] * len(MEASURES))
+        for index, value in enumerate(values):
+            totals[index] += value
+    _upsert(VisitDaily._meta.db_table, UNIT_KEY, ("int", "date", "text", "text"), items)
+    city_items = sorted((key, values) for key, values in city.items() if any(values))
+    _upsert(VisitDailyCity._meta.db_table, CITY_KEY, ("date", "text", "text"), city_items)
+
+
+def _upsert(
+    db_table: str,
+    key_columns: tuple[str, ...],
+    key_types: tuple[str, ...],
+    items: Sequence[tuple[tuple[Any, ...], list[int]]],
+) -> None:
+    """Add measures to the rows of a roll-up table, creating the rows that are missing."""
+    if not items:
+        return
+    table = connection.ops.quote_name(db_table)
+    names = ", ".join((*key_columns, *MEASURES))
     updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
-    conflict = f"ON CONFLICT (unit_id, day, target_type, channel) DO UPDATE SET {updates}"
+    conflict = f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(items) > 1:
             # One statement for the lot: the keys and measures as arrays (sent as array
@@ -97,19 +124,17 @@ def rollup_apply(deltas: RollupDeltas) -> None:
             columns_of = [*zip(*(key for key, _ in items), strict=True)]
             columns_of += [*zip(*(m for _, m in items), strict=True)]
             arrays = [_array_literal(values) for values in columns_of]
-            types = ("int", "date", "text", "text", *(["bigint"] * len(MEASURES)))
+            types = (*key_types, *(["bigint"] * len(MEASURES)))
             unnest = ", ".join(f"%s::{kind}[]" for kind in types)
-            names = f"unit_id, day, target_type, channel, {columns}"
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} "
                 f"FROM unnest({unnest}) WITH ORDINALITY AS d ({names}, n) ORDER BY n {conflict}",
                 arrays,
             )
             return
-        placeholders = ", ".join(["%s"] * (4 + len(MEASURES)))
+        placeholders = ", ".join(["%s"] * (len(key_columns) + len(MEASURES)))
         cursor.executemany(
-            f"INSERT INTO {table} (unit_id, day, target_type, channel, {columns}) "
-            f"VALUES ({placeholders}) {conflict}",
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {conflict}",
             [(*key, *values) for key, values in items],
         )
 
@@ -126,17 +151,26 @@ def _array_item(value: Any) -> str:
 
 
 def rollup_rebuild() -> int:
-    """Recompute every roll-up from the visits; returns the number of roll-up rows."""
+    """Recompute both roll-ups from the visits; returns the number of unit roll-up rows."""
     visits = connection.ops.quote_name(Visit._meta.db_table)
     table = connection.ops.quote_name(VisitDaily._meta.db_table)
+    city = connection.ops.quote_name(VisitDailyCity._meta.db_table)
+    measures = ", ".join(MEASURES)
     cents = "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
-            f"INSERT INTO {table} (unit_id, day, target_type, channel, {', '.join(MEASURES)}) "
+            f"INSERT INTO {table} (unit_id, day, target_type, channel, {measures}) "
             f"SELECT unit_id, visit_date, target_type, channel, COUNT(*), "
             f"SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
             f"SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), {cents} "
             f"FROM {visits} GROUP BY unit_id, visit_date, target_type, channel"
+        )
+        cursor.execute(f"DELETE FROM {city}")
+        sums = ", ".join(f"SUM({name})" for name in MEASURES)
+        cursor.execute(
+            f"INSERT INTO {city} (day, target_type, channel, {measures}) "
+            f"SELECT day, target_type, channel, {sums} "
+            f"FROM {table} GROUP BY day, target_type, channel"
         )
     return VisitDaily.objects.count()

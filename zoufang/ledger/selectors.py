@@ -10,8 +10,9 @@ from django.db.models import Prefetch, QuerySet, Sum
 
 from zoufang.core.models import AuditLog
 from zoufang.org.models import Officer, Unit
+from zoufang.org.scope import user_scope
 
-from .models import TargetType, Visit, VisitDaily
+from .models import TargetType, Visit, VisitDaily, VisitDailyCity
 from .querysets import sees_sensitive
 
 
@@ -74,6 +75,20 @@ def hidden_target_types(*, user: Any) -> frozenset[str]:
     return frozenset() if sees_sensitive(user) else TargetType.sensitive()
 
 
+def _rollups(
+    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None
+) -> QuerySet[Any]:
+    """The roll-ups behind the user's figures: the city-wide ones when the user sees the whole
+    city and asks for all of it, else the unit roll-ups of the user's scope (or of `unit`'s
+    subtree within it). Both leave out sensitive target types for the uncleared."""
+    if unit is None and user_scope(user).everything:
+        return VisitDailyCity.objects.visible_to(user).between(since, until)
+    rollups = VisitDaily.objects.visible_to(user).between(since, until)
+    if unit is not None:
+        rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    return rollups
+
+
 def visit_totals(
     *,
     user: Any,
@@ -84,9 +99,7 @@ def visit_totals(
 ) -> list[dict[str, Any]]:
     """Sums of the daily roll-ups in the user's scope, grouped by the named columns (without
     the sensitive target types unless the user is cleared: `VisitDaily.visible_to`)."""
-    rollups = VisitDaily.objects.visible_to(user).between(since, until)
-    if unit is not None:
-        rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    rollups = _rollups(user=user, since=since, until=until, unit=unit)
     sums = {
         "visits": Sum("visits"),
         "return_visits": Sum("return_visits"),
@@ -150,9 +163,7 @@ def visit_trend(
     """Visits per week (weeks starting Monday) from the roll-ups, with the online share."""
     from .models import Channel
 
-    rollups = VisitDaily.objects.visible_to(user).between(since, until)
-    if unit is not None:
-        rollups = rollups.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
+    rollups = _rollups(user=user, since=since, until=until, unit=unit)
     rows = rollups.values("day", "channel").annotate(visits=Sum("visits")).order_by()
     online = Channel.online()
     weeks: dict[datetime.date, dict[str, Any]] = {}

@@ -12,7 +12,14 @@ from django.db import connection
 from zoufang.core.errors import ConflictError
 from zoufang.core.models import AuditAction, AuditLog
 from zoufang.core.personal import decrypt, phone_digest
-from zoufang.ledger.models import Channel, TargetType, Visit, VisitDaily, VisitSource
+from zoufang.ledger.models import (
+    Channel,
+    TargetType,
+    Visit,
+    VisitDaily,
+    VisitDailyCity,
+    VisitSource,
+)
 from zoufang.ledger.rollups import rollup_rebuild
 from zoufang.ledger.services import (
     visit_create,
@@ -25,14 +32,21 @@ from zoufang.ledger.tests.factories import make_visit, visit_input
 pytestmark = pytest.mark.django_db
 
 
-def rollup_table() -> list[tuple]:
-    return sorted(
-        VisitDaily.objects.filter(visits__gt=0).values_list(
-            "unit_id", "day", "target_type", "channel", "visits", "return_visits",
-            "opinions_collected", "disputes_mediated", "hazards_found", "households_helped",
-            "donation_cents",
-        )
-    )  # fmt: skip
+MEASURES = (
+    "visits", "return_visits", "opinions_collected", "disputes_mediated", "hazards_found",
+    "households_helped", "donation_cents",
+)  # fmt: skip
+
+
+def rollup_table() -> tuple[list[tuple], list[tuple]]:
+    """Both roll-ups (unit and city-wide), rows that count something, sorted."""
+    unit = VisitDaily.objects.filter(visits__gt=0).values_list(
+        "unit_id", "day", "target_type", "channel", *MEASURES
+    )
+    city = VisitDailyCity.objects.filter(visits__gt=0).values_list(
+        "day", "target_type", "channel", *MEASURES
+    )
+    return sorted(unit), sorted(city)
 
 
 def assert_rollups_match_visits() -> None:
@@ -207,4 +221,18 @@ def test_bulk_create_skips_duplicates_and_keeps_rollups(city) -> None:
     assert (
         AuditLog.objects.filter(action=AuditAction.CREATE, object_type="ledger.visit").count() == 3
     )
+    assert_rollups_match_visits()
+
+
+def test_the_city_wide_rollup_is_the_unit_rollups_summed(city) -> None:
+    day = datetime.date(2022, 3, 15)
+    first = make_visit(city.officer, visit_date=day)
+    make_visit(city.officer, visit_date=day)
+    make_visit(city.officer_b, visit_date=day)
+    visit_delete(actor=city.user("unit_admin"), visit_id=first.pk, expected_version=1)
+
+    (row,) = VisitDailyCity.objects.filter(day=day, visits__gt=0)
+    units = VisitDaily.objects.filter(day=day).values_list("visits", flat=True)
+    assert row.visits == 2 == sum(units)
+    assert len(units) == 2  # one per station: the city-wide row sums them
     assert_rollups_match_visits()
