@@ -43,6 +43,14 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///var/zoufang.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# A read replica for the dashboards' roll-ups (docs/deploy.md); reads of the models listed in
+# ZOUFANG_REPLICA_MODELS go there (core.routers.ReplicaRouter), everything else to default.
+ZOUFANG_READ_REPLICA = ""
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    ZOUFANG_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["zoufang.core.routers.ReplicaRouter"]
+ZOUFANG_REPLICA_MODELS = ["ledger.VisitDaily", "ledger.VisitDailyCity"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECRET_KEY = os.environ.get("ZOUFANG_SECRET_KEY", "")

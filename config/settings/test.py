@@ -11,6 +11,7 @@ from .base import database_from_url
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
 DATABASES["default"]["TEST"] = {"NAME": None}
+ZOUFANG_READ_REPLICA = ""  # tests read and write one database
 SECRET_KEY = "test-only-" + secrets.token_urlsafe(40)
 ZOUFANG_FIELD_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 ZOUFANG_FIELD_HASH_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
