@@ -7,13 +7,17 @@ On a throwaway PostgreSQL database (a test database of what DATABASE_URL names) 
    in at most 300 s on this machine);
 2. times the pages people wait for, through Django's test client (p50 and p95 over
    `--repeat` requests): the ledger list unfiltered, filtered by unit and month, by target
-   type, by name, as the city office and as a station officer, and the dashboard JSON;
-3. checks the query plans (EXPLAIN) of the ledger's list and filters: no sequential scan of
-   the visits table where an index should serve (`plans_ok`, and each plan's top nodes);
-4. measures whether date ranges stay fast when rows are not stored in date order (the bulk
-   load writes them in random order): one month's count on the table as loaded, against the
-   same on a copy clustered by date. `ratios.shuffled_vs_clustered` is the clustered time
-   over the as-loaded time (1.0: order does not matter);
+   type, channel, return visits, officer and name, its 100th and last reachable page (the
+   list counts to `VisitListView.COUNT_LIMIT`), as the city office and as a station officer,
+   and the dashboard JSON;
+3. checks the query plans (EXPLAIN) of the ledger list's page and of its capped count, for
+   each filter and for a station officer: no sequential scan of the visits table where an
+   index should serve (`plans_ok`, and each plan's scans; docs/ledger-indexes.md);
+4. measures whether date ranges stay fast when rows are not stored in date order (the first
+   visits, written the ordinary way, are in random order; the bulk load writes the rest in
+   date order, as a ledger kept day by day grows): one month's count on the table as loaded,
+   against the same on a copy clustered by date. `ratios.shuffled_vs_clustered` is the
+   clustered time over the as-loaded time (1.0: order does not matter);
 5. with `--partition-check`, monthly partitioning measured rather than assumed: the visits
    copied into a plain table and into one partitioned by month (same index), the load, one
    month's count and the newest page timed on both (`ratios.monthly_vs_plain_*`: plain time
@@ -22,6 +26,8 @@ On a throwaway PostgreSQL database (a test database of what DATABASE_URL names) 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import functools
 import json
 import time
@@ -42,13 +48,63 @@ def explain(sql: str, params: Any) -> dict[str, Any]:
 
 
 def scans(plan: dict[str, Any]) -> list[str]:
-    """`node type on relation` for every scan in a plan."""
+    """`node type [using index] on relation [filtered]` for every scan in a plan (`filtered`:
+    the scan reads rows to throw some away)."""
     found = []
-    if "Relation Name" in plan:
-        found.append(f"{plan['Node Type']} on {plan['Relation Name']}")
+    if "Relation Name" in plan or "Index Name" in plan:
+        using = f" using {plan['Index Name']}" if "Index Name" in plan else ""
+        relation = f" on {plan['Relation Name']}" if "Relation Name" in plan else ""
+        filtered = " filtered" if "Filter" in plan else ""
+        found.append(f"{plan['Node Type']}{using}{relation}{filtered}")
     for child in plan.get("Plans", []):
         found += scans(child)
     return found
+
+
+def scan_ok(scan: str) -> bool:
+    """No sequential scan of the visits that filters them: an index should find those rows.
+    (The count of the unfiltered list reads its first COUNT_LIMIT + 1 rows in any order, and
+    a sequential scan that stops there is the cheapest way.)"""
+    return not (scan.startswith("Seq Scan on ledger_visit") and scan.endswith(" filtered"))
+
+
+def plan_check(
+    *, admin: Any, officer: Any, county: Any, named: Any, name: str
+) -> tuple[bool, dict[str, list[str]]]:
+    """The scans of the ledger list's page and capped count for each filter, as the city office
+    (`admin`) and as a station officer; False when a filter's rows are found by a sequential
+    scan. `named`: an officer on some visits; `name`: a target name on some visits."""
+    from zoufang.ledger.selectors import VisitFilters, visit_list
+    from zoufang.ledger.views import VisitListView
+
+    may = VisitFilters(since=datetime.date(2022, 5, 1), until=datetime.date(2022, 5, 31))
+    cases = {
+        "unit_month": (admin, dataclasses.replace(may, unit=county)),
+        "month": (admin, may),
+        "key_persons": (admin, VisitFilters(target_type="key_person")),
+        "channel": (admin, VisitFilters(channel="weibo")),
+        "return_month": (admin, dataclasses.replace(may, is_return_visit=True)),
+        "officer": (admin, VisitFilters(officer=named)),
+        "name": (admin, VisitFilters(target_name=name)),
+        "newest_page": (admin, VisitFilters()),
+        "station": (officer, VisitFilters()),
+        "station_key_persons": (officer, VisitFilters(target_type="key_person")),
+    }
+    plans: dict[str, list[str]] = {}
+    ok = True
+    for case, (user, visit_filters) in cases.items():
+        queryset = visit_list(user=user, filters=visit_filters)
+        # The page, and the count as VisitListView's paginator runs it.
+        counted = queryset.order_by().values("pk")[: VisitListView.COUNT_LIMIT + 1]
+        count_sql, count_params = counted.query.sql_with_params()
+        for part, (sql, params) in {
+            "page": queryset[:50].query.sql_with_params(),
+            "count": (f"SELECT COUNT(*) FROM ({count_sql}) counted", count_params),
+        }.items():
+            found = scans(explain(sql, params))
+            plans[f"{case}_{part}"] = found
+            ok = ok and all(scan_ok(scan) for scan in found)
+    return ok, plans
 
 
 def month_count_ms(table: str, repeat: int) -> float:
@@ -138,9 +194,9 @@ def main() -> None:
 
     from zoufang.campaigns.models import Phase
     from zoufang.demo.services import demo_build
-    from zoufang.ledger.models import Visit
-    from zoufang.ledger.selectors import VisitFilters, visit_list
-    from zoufang.org.models import Unit, User
+    from zoufang.ledger.models import Visit, VisitOfficer
+    from zoufang.ledger.views import VisitListView
+    from zoufang.org.models import Officer, Unit, User
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench.scale needs PostgreSQL: set DATABASE_URL")
@@ -155,6 +211,12 @@ def main() -> None:
         officer = User.objects.get(username="officer")
         county = Unit.objects.get(code="JZ01")
         phase = Phase.objects.get(slug="phase-2")
+        # An officer named on visits, and a name that is on some visits.
+        visiting = Officer.objects.get(
+            pk=VisitOfficer.objects.order_by("id").values_list("officer_id", flat=True)[0]
+        )
+        some_name = Visit.objects.order_by("id").values_list("target_name", flat=True)[:1][0]
+        last_page = VisitListView.COUNT_LIMIT // VisitListView.PAGE_SIZE
         city, station = Client(), Client()
         city.force_login(admin)
         station.force_login(officer)
@@ -165,9 +227,15 @@ def main() -> None:
                 "/ledger/visits/?unit=JZ01&since=2022-05-01&until=2022-05-31",
             ),
             "list_key_persons": (city, "/ledger/visits/?target_type=key_person"),
+            "list_channel": (city, "/ledger/visits/?channel=weibo"),
+            "list_return": (city, "/ledger/visits/?is_return_visit=1"),
+            "list_officer": (city, f"/ledger/visits/?officer={visiting.badge_no}"),
             "list_name": (city, "/ledger/visits/?target_name=%E5%BC%A0%E4%BC%9F"),
+            "list_name_company": (city, "/ledger/visits/?target_name=%E6%9C%89%E9%99%90"),
             "list_station": (station, "/ledger/visits/"),
+            "list_station_key_persons": (station, "/ledger/visits/?target_type=key_person"),
             "list_page_100": (city, "/ledger/visits/?page=100"),
+            f"list_page_{last_page}": (city, f"/ledger/visits/?page={last_page}"),
             "dashboard_summary": (city, f"/dashboards/data/summary/?phase={phase.pk}"),
             "dashboard_trend": (city, f"/dashboards/data/trend/?phase={phase.pk}"),
             "dashboard_leaderboard": (city, f"/dashboards/data/leaderboard/?phase={phase.pk}"),
@@ -179,29 +247,9 @@ def main() -> None:
             samples = time_repeated(functools.partial(client.get, url), repeat=args.repeat)
             timings[name] = {k: round(v, 1) for k, v in percentiles(samples).items()}
 
-        import datetime
-
-        filters = {
-            "unit_month": VisitFilters(
-                unit=county,
-                since=datetime.date(2022, 5, 1),
-                until=datetime.date(2022, 5, 31),
-            ),
-            "month": VisitFilters(
-                since=datetime.date(2022, 5, 1), until=datetime.date(2022, 5, 31)
-            ),
-            "key_persons": VisitFilters(target_type="key_person"),
-            "newest_page": VisitFilters(),
-        }
-        plans: dict[str, list[str]] = {}
-        plans_ok = True
-        for name, visit_filters in filters.items():
-            queryset = visit_list(user=admin, filters=visit_filters)[:50]
-            sql, params = queryset.query.sql_with_params()
-            found = scans(explain(sql, params))
-            plans[name] = found
-            if any(scan.startswith("Seq Scan on ledger_visit") for scan in found):
-                plans_ok = False
+        plans_ok, plans = plan_check(
+            admin=admin, officer=officer, county=county, named=visiting, name=some_name
+        )
         order: dict[str, float] = {}
         if not args.no_order_check:
             order["as_loaded_ms"] = month_count_ms("ledger_visit", args.repeat)
@@ -223,7 +271,8 @@ def main() -> None:
             "plans_ok": plans_ok,
             "plans": plans,
             **{f"month_count_{k}": round(v, 2) for k, v in order.items()},
-            "seed_log": lines[-6:],
+            # The bulk load's phases, each with its seconds, and the last lines of the seed.
+            "seed_log": [line for line in lines if line.endswith(" s)")] + lines[-3:],
             **{f"partition_{k}": v for k, v in partitions.items()},
         }
         ratios: dict[str, Any] = {}

@@ -69,8 +69,13 @@ class Visit(models.Model):
     """
 
     visit_date = models.DateField(_("visit date"))
+    # No index of its own: visit_unit_date_filters_idx (unit, visit_date, ...) serves it.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="visits"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_index=False,
     )
     officers: models.ManyToManyField[Officer, VisitOfficer] = models.ManyToManyField(
         Officer, verbose_name=_("officers"), related_name="visits", through="VisitOfficer"
@@ -124,9 +129,23 @@ class Visit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dedup_key"], name="visit_dedup_key_unique"),
         ]
+        # What each index serves and how it was measured: docs/ledger-indexes.md. On
+        # PostgreSQL migration 0005 adds a GIN index for the target-name filter.
         indexes = [
-            models.Index(fields=["unit", "visit_date"], name="visit_unit_date_idx"),
+            # A unit's visits by date, with the list's filters on them: a unit's filtered
+            # count is read from the index alone.
+            models.Index(
+                fields=["unit", "visit_date", "target_type", "channel", "is_return_visit"],
+                name="visit_unit_date_filters_idx",
+            ),
             models.Index(fields=["visit_date", "id"], name="visit_date_id_idx"),
+            models.Index(fields=["target_type", "visit_date"], name="visit_type_date_idx"),
+            models.Index(fields=["channel", "visit_date"], name="visit_channel_date_idx"),
+            models.Index(
+                fields=["visit_date"],
+                condition=models.Q(is_return_visit=True),
+                name="visit_return_date_idx",
+            ),
             models.Index(fields=["phone_hash"], name="visit_phone_hash_idx"),
             models.Index(fields=["id_number_hash"], name="visit_id_hash_idx"),
         ]
@@ -143,8 +162,10 @@ class Visit(models.Model):
 class VisitOfficer(models.Model):
     """An officer on a visit (the many-to-many between visits and officers)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="+")
-    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: the unique (visit, officer) and the (officer, visit) index
+    # serve both foreign keys.
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         constraints = [

@@ -35,7 +35,7 @@ def visit_list(*, user: Any, filters: VisitFilters | None = None) -> QuerySet[Vi
     filters = filters or VisitFilters()
     visits = Visit.objects.visible_to(user).between(filters.since, filters.until)
     if filters.unit is not None:
-        visits = visits.filter(unit__in=Unit.objects.subtree(filters.unit).values("pk"))
+        visits = visits.of_units(Unit.objects.subtree(filters.unit))
     if filters.target_type:
         visits = visits.filter(target_type=filters.target_type)
     if filters.channel:
@@ -45,7 +45,7 @@ def visit_list(*, user: Any, filters: VisitFilters | None = None) -> QuerySet[Vi
     if filters.is_return_visit is not None:
         visits = visits.filter(is_return_visit=filters.is_return_visit)
     if filters.target_name:
-        visits = visits.filter(target_name__contains=filters.target_name)
+        visits = visits.name_contains(filters.target_name)
     return (
         visits.select_related("unit")
         .prefetch_related(

@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,16 +36,48 @@ def get_visit_or_404(request: HttpRequest, pk: int) -> Visit:
         raise Http404 from exc
 
 
+class CappedPaginator(Paginator):
+    """Pages of a queryset that counts its rows only up to `limit`.
+
+    COUNT(*) of millions of visits reads them all; counting to `limit` + 1 stops there. Past
+    the limit, `capped` is true, `count` is the limit and only its pages can be opened (the
+    last one at OFFSET limit - per_page): narrower filters find the rest.
+    """
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, limit: int) -> None:
+        super().__init__(object_list, per_page)
+        self.queryset = object_list
+        self.limit = limit
+
+    @cached_property
+    def found(self) -> int:
+        """The rows, counted up to limit + 1 (in no order: any index may serve)."""
+        return self.queryset.order_by()[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        """The rows the pages reach."""
+        return min(self.found, self.limit)
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more rows than the pages reach."""
+        return self.found > self.limit
+
+
 class VisitListView(PermRequiredMixin, TemplateView):
-    """The ledger with filters and pagination."""
+    """The ledger with filters and pagination (counted up to COUNT_LIMIT visits)."""
 
     required_perm = Perm.VISIT_VIEW
     template_name = "ledger/visit_list.html"
+    PAGE_SIZE = 50
+    COUNT_LIMIT = 10_000
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = VisitFilterForm(self.request.GET or None, user=self.request.user)
         visits = selectors.visit_list(user=self.request.user, filters=form.to_filters())
-        page = Paginator(visits, 50).get_page(self.request.GET.get("page"))
+        paginator = CappedPaginator(visits, self.PAGE_SIZE, limit=self.COUNT_LIMIT)
+        page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         return {
