@@ -7,10 +7,12 @@ import datetime
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from zoufang.core.errors import ApplicationError
+from zoufang.org.middleware import needs_second_factor, password_expired
+from zoufang.org.services import second_factor_matches
 
 from .auth import BearerAuth
 from .schemas import ERRORS
@@ -22,6 +24,11 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = Field(
+        "",
+        description="The six-digit code of the authenticator app, for users who use the "
+        "second factor (set it up on the web first).",
+    )
 
 
 class TokenOut(Schema):
@@ -34,6 +41,10 @@ class Unauthenticated(ApplicationError):
     status_code = 401
 
 
+class PasswordFirst(ApplicationError):
+    status_code = 403
+
+
 @router.post(
     "/token",
     auth=None,
@@ -42,10 +53,18 @@ class Unauthenticated(ApplicationError):
     summary="Issue a token",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> dict:
-    """Exchange a user name and password for a bearer token."""
+    """Exchange a user name and password (and the second factor's code, for the users who
+    use it) for a bearer token. The account policy of the pages holds: no token while the
+    password must be changed."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         raise Unauthenticated(_("Wrong user name or password"))
+    if needs_second_factor(user) and not second_factor_matches(user, payload.otp):
+        raise Unauthenticated(
+            _("Give the code of your authenticator app (otp); set it up on the web first")
+        )
+    if user.must_change_password or password_expired(user):
+        raise PasswordFirst(_("Change your password on the web first"))
     token, record = token_issue(user=user, name="api")
     return {"token": token, "expires_at": record.expires_at}
 

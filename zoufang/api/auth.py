@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
+
+from zoufang.org.middleware import Hold, account_hold
 
 from .services import token_user
 
@@ -29,15 +32,21 @@ class BearerAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The logged-in session, so pages can call the API; CSRF is checked."""
+    """The logged-in session, so pages can call the API; CSRF is checked. The session must
+    satisfy the account policy as a page would (`org.middleware.account_hold`): a session past
+    its absolute age ends here too, and one still owing the second factor or a new password
+    gets 401 until the user has given it on the web."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        hold = account_hold(request)
+        if hold is Hold.ENDED:
+            logout(request)
+        return user if hold is None else None
 
 
 def request_user(request: HttpRequest) -> Any:

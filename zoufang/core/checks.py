@@ -43,3 +43,60 @@ def personal_data_retention(app_configs: Any = None, **kwargs: Any) -> list[chec
             )
         ]
     return []
+
+
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Rate limits count in `CACHES["shared"]`; a cache each process keeps to itself would
+    multiply every limit by the number of workers and servers."""
+    from .ratelimit import SHARED_CACHE
+
+    backend = settings.CACHES.get(SHARED_CACHE, {}).get("BACKEND", "")
+    if backend and backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        checks.Warning(
+            f'CACHES["{SHARED_CACHE}"] is {backend or "missing"}: each worker would count the '
+            "rate limits (reveals of personal data, public pages) on its own.",
+            hint="Use a cache every worker and server shares: the database cache of base.py.",
+            id="zoufang.W002",
+        )
+    ]
+
+
+MAX_IDLE_SECONDS = 30 * 60
+MAX_ABSOLUTE_HOURS = 12
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def session_lifetimes(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Sessions end after at most 30 idle minutes and 12 hours in all (docs/security.md);
+    ZOUFANG_SESSION_IDLE_MINUTES and ZOUFANG_SESSION_ABSOLUTE_HOURS may only shorten them."""
+    problems = []
+    idle = int(settings.SESSION_COOKIE_AGE)
+    if idle > MAX_IDLE_SECONDS or not settings.SESSION_SAVE_EVERY_REQUEST:
+        problems.append(
+            f"SESSION_COOKIE_AGE is {idle} s (SESSION_SAVE_EVERY_REQUEST "
+            f"{settings.SESSION_SAVE_EVERY_REQUEST}): a session must end after at most "
+            f"{MAX_IDLE_SECONDS // 60} idle minutes"
+        )
+    absolute = float(getattr(settings, "ZOUFANG_SESSION_ABSOLUTE_HOURS", 0) or 0)
+    if not 0 < absolute <= MAX_ABSOLUTE_HOURS:
+        problems.append(
+            f"ZOUFANG_SESSION_ABSOLUTE_HOURS is {absolute:g}: a session must end after at most "
+            f"{MAX_ABSOLUTE_HOURS} hours"
+        )
+    return [
+        checks.Warning(
+            problem,
+            hint="Lower ZOUFANG_SESSION_IDLE_MINUTES / ZOUFANG_SESSION_ABSOLUTE_HOURS.",
+            id="zoufang.W003",
+        )
+        for problem in problems
+    ]

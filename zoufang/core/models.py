@@ -164,3 +164,21 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.note}"
+
+
+class SharedCacheEntry(models.Model):
+    """A row of the cache every worker and app server shares (Django's database cache, alias
+    `shared` in settings.CACHES): rate limits live here, so a limit holds for the deployment
+    and not per process (docs/security.md)."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "zoufang_shared_cache"
+        verbose_name = _("shared cache entry")
+        verbose_name_plural = _("shared cache entries")
+
+    def __str__(self) -> str:
+        return self.cache_key

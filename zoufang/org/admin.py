@@ -1,24 +1,46 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.admin import AuditedAdminMixin
+
+from . import services
 from .models import Officer, Role, Unit, User
 from .permissions import role_of
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users, with the Chinese full name."""
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    """Users, with the Chinese full name. Changes are audited; unticking "active" ends the
+    user's sessions and API tokens like `org.services.user_deactivate`; a password set here
+    must be changed at the next login and ends every session and token of the user."""
 
     list_display = ("username", "full_name", "is_active", "last_login")
     search_fields = ("username", "full_name")
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("full_name",)}))  # type: ignore[misc]
 
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.user_deactivate(actor=request.user, user=obj, reason="admin site")
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None and user.pk == request.user.pk:
+                services.password_changed(user=user, keep_session=request.session.session_key)
+            elif user is not None:
+                services.password_set_by_admin(actor=request.user, user=user)
+        return response
+
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The unit tree (create units through org.services.unit_create to keep paths right)."""
 
     list_display = ("code", "name", "kind", "parent", "headcount", "is_active")
@@ -28,7 +50,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Officers and their roles."""
 
     list_display = ("badge_no", "user", "unit", "role", "title")
@@ -48,8 +70,9 @@ admin.site.site_header = _("Zoufang administration")
 admin.site.site_title = _("Zoufang administration")
 
 
-class CityOfficeAdminMixin:
-    """Admin pages the city office (city_admin) maintains: categories, calendars, schemes."""
+class CityOfficeAdminMixin(AuditedAdminMixin):
+    """Admin pages the city office (city_admin) maintains: categories, calendars, schemes.
+    Every change made there is audited."""
 
     def _city_office(self, request: Any) -> bool:
         return bool(request.user.is_superuser or role_of(request.user) == Role.CITY_ADMIN)

@@ -146,6 +146,40 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
     )
 
 
+def second_factor_failed(*, user: Any) -> None:
+    """Record a wrong or missing code of the second factor (the password was right)."""
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        actor=user,
+        object_type="org.user",
+        object_id=str(user.pk),
+        object_repr=user.get_username(),
+        note="second factor",
+    )
+
+
+def second_factor_matches(user: Any, code: str) -> bool:
+    """The code is a current one of the user's confirmed authenticator (django-otp's
+    throttling applies: each failure doubles the wait before the next try); a failure is
+    audited."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = code.strip()
+    with transaction.atomic():
+        devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        if code and any(device.verify_token(code) for device in devices):
+            return True
+    second_factor_failed(user=user)
+    return False
+
+
+def api_tokens_revoke(*, user: Any) -> int:
+    """Revoke every API token of a user (password change, deactivation); returns how many."""
+    from zoufang.api.models import ApiToken
+
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+
 def sessions_end(*, user: Any, keep: str | None = None) -> int:
     """End every session of a user (but `keep`, the current one, if given); returns how many."""
     from django.contrib.sessions.models import Session
@@ -163,17 +197,37 @@ def sessions_end(*, user: Any, keep: str | None = None) -> int:
 @transaction.atomic
 def password_changed(*, user: Any, keep_session: str | None) -> None:
     """After a password change: note the date, lift the first-login flag, end the other
-    sessions and audit it."""
+    sessions and revoke the API tokens (one may have been issued with the old password), and
+    audit it."""
     User.objects.filter(pk=user.pk).update(
         password_changed_at=timezone.now(), must_change_password=False
     )
     ended = sessions_end(user=user, keep=keep_session)
+    revoked = api_tokens_revoke(user=user)
     audit_record(
         action=AuditAction.UPDATE,
         actor=user,
         target=user,
         after={"password": "changed"},
-        note=f"other sessions ended: {ended}",
+        note=f"other sessions ended: {ended}; API tokens revoked: {revoked}",
+    )
+
+
+@transaction.atomic
+def password_set_by_admin(*, actor: Any, user: Any) -> None:
+    """After an administrator set a user's password (the admin site): the user must change it
+    at the next login, every session and API token of the user ends, and it is audited."""
+    User.objects.filter(pk=user.pk).update(
+        password_changed_at=timezone.now(), must_change_password=True
+    )
+    ended = sessions_end(user=user)
+    revoked = api_tokens_revoke(user=user)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        target=user,
+        after={"password": "set by an administrator", "must_change_password": True},
+        note=f"sessions ended: {ended}; API tokens revoked: {revoked}",
     )
 
 
@@ -181,13 +235,11 @@ def password_changed(*, user: Any, keep_session: str | None) -> None:
 def user_deactivate(*, actor: Any, user: Any, reason: str) -> None:
     """Deactivate an account: it can no longer log in, its sessions end, its API tokens are
     revoked."""
-    from zoufang.api.models import ApiToken
-
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why")]})
     User.objects.filter(pk=user.pk).update(is_active=False)
     ended = sessions_end(user=user)
-    ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+    api_tokens_revoke(user=user)
     audit_record(
         action=AuditAction.UPDATE,
         actor=actor,

@@ -111,6 +111,7 @@ class TwoFactorView(View):
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
             return redirect(target)
+        services.second_factor_failed(user=request.user)
         form.add_error("token", _("The code is wrong or has expired"))
         return render(request, self.template_name, self.context(request, form), status=400)
 
