@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zoufang.campaigns.plans import plan_submit
-from zoufang.campaigns.services import task_create
+from zoufang.campaigns.services import task_create, task_report
 from zoufang.inspections.services import finding_record, inspection_create
 from zoufang.ledger.tests.factories import make_visit
 from zoufang.notices.services import notice_draft, notice_issue
@@ -160,6 +161,12 @@ ROUTES += [
         kwargs=own_task,
         foreign=other_task,
         data=lambda f: {"unit": "JZ0101", "text": "已走访辖区商户30家"},
+    ),
+    Route(
+        "campaigns:task_report_attachment",
+        IN_SCOPE,
+        kwargs=lambda f: {**own_task(f), "report_id": f.report.pk},
+        foreign=lambda f: {**other_task(f), "report_id": f.report_b.pk},
     ),
     Route("campaigns:task_done", CITY_POST, method="post", kwargs=own_task),
     Route(
@@ -365,6 +372,8 @@ class Fixtures:
     opinion_b: Any
     task: Any = None
     task_b: Any = None
+    report: Any = None
+    report_b: Any = None
     leader_badge: str = ""
     inspection: Any = None
     inspection_b: Any = None
@@ -441,6 +450,21 @@ def f(city: Any) -> Fixtures:
         responsible_units=[city.station_b],
         deadline=deadline,
     )
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    fixtures.report = task_report(
+        actor=city.user("officer"),
+        task=fixtures.task,
+        unit=city.station_a,
+        text="已走访辖区企业12家",
+        attachment=ContentFile(pdf, name="进展.pdf"),
+    )
+    fixtures.report_b = task_report(
+        actor=city.user("officer_b"),
+        task=fixtures.task_b,
+        unit=city.station_b,
+        text="已走访困难群众8户",
+        attachment=ContentFile(pdf, name="进展.pdf"),
+    )
     fixtures.leader_badge = city.leader.badge_no
     city_plan = (
         "江州市公安局大走访开门评活动实施方案。"
@@ -492,7 +516,6 @@ def f(city: Any) -> Fixtures:
     )
     fixtures.phase = campaign.phases.get(slug="phase-1")
     # A pending export request and an import job, both the county lead's.
-    from django.core.files.base import ContentFile
 
     from zoufang.ledger.models import ExportRequest, ImportJob
 

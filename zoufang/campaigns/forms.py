@@ -81,10 +81,19 @@ class TaskReportForm(StyledForm):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean_attachment(self) -> Any:
+        """The attachment, if any, checked by its content as a bulletin's attachments are
+        (PDF, Word, Excel, JPEG or PNG whose bytes agree with the name, no macros)."""
+        from django.core.files.base import ContentFile
+
+        from zoufang.bulletins.files import check_attachment
+
         file = self.cleaned_data.get("attachment")
-        if file and file.size > MAX_UPLOAD:
+        if not file:
+            return file
+        if file.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The attachment is larger than 10 MB"))
-        return file
+        checked = check_attachment(file)
+        return ContentFile(checked.data, name=checked.name)
 
 
 class MeetingForm(StyledForm):

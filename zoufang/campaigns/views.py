@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,6 +161,39 @@ class TaskReportView(PermRequiredMixin, View):
         else:
             messages.success(request, _("Progress reported"))
         return redirect("campaigns:task_detail", slug=slug, pk=pk)
+
+
+class TaskReportAttachmentView(PermRequiredMixin, View):
+    """A progress report's attachment, for those who may see the task, downloaded (never
+    shown inline) under its own name."""
+
+    required_perm = Perm.CAMPAIGN_VIEW
+
+    def get(self, request: HttpRequest, slug: str, pk: int, report_id: int) -> FileResponse:
+        from pathlib import PurePosixPath
+
+        from zoufang.bulletins.files import CONTENT_TYPES
+
+        campaign = campaign_or_404(slug)
+        try:
+            task = selectors.task_get(user=request.user, campaign=campaign, pk=pk)
+        except Task.DoesNotExist as exc:
+            raise Http404 from exc
+        report = task.reports.filter(pk=report_id).exclude(attachment="").first()
+        if report is None:
+            raise Http404
+        name = PurePosixPath(report.attachment.name).name
+        try:
+            handle = report.attachment.open("rb")
+        except OSError as exc:
+            raise Http404 from exc
+        content_type = CONTENT_TYPES.get(PurePosixPath(name).suffix.lower(), "")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=name,
+            content_type=content_type or "application/octet-stream",
+        )
 
 
 class TaskDoneView(PermRequiredMixin, View):

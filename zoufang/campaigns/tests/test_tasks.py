@@ -89,12 +89,23 @@ def test_report_with_an_attachment_through_the_page(city: Any, campaign: Any, lo
         {
             "unit": "JZ0101",
             "text": "已完成一半",
-            "attachment": SimpleUploadedFile("进展.txt", "走访记录".encode()),
+            "attachment": SimpleUploadedFile("进展.pdf", b"%PDF-1.4\n%%EOF\n"),
         },
     )
     assert response.status_code == 302
     report = TaskReport.objects.get()
-    assert report.attachment.name.endswith(".txt") and report.submitted_by == city.user("officer")
+    assert report.attachment.name.endswith(".pdf") and report.submitted_by == city.user("officer")
+
+
+def test_a_text_file_is_not_an_attachment(city: Any, campaign: Any, login: Any) -> None:
+    task = make_task(city, campaign)
+    url = reverse("campaigns:task_report", args=[campaign.slug, task.pk])
+    attachment = SimpleUploadedFile("进展.txt", "走访记录".encode())
+    response = login("officer").post(
+        url, {"unit": "JZ0101", "text": "已完成一半", "attachment": attachment}, follow=True
+    )
+    assert not TaskReport.objects.exists()
+    assert "附件只能是 PDF" in response.content.decode()
 
 
 def test_leader_page(city: Any, campaign: Any, login: Any) -> None:
