@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Model
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def bulk_insert(
@@ -92,15 +95,52 @@ def copy_line(values: Sequence[Any]) -> str:
     return "\t".join(copy_text(value) for value in values) + "\n"
 
 
-def copy_data(model: type[Model], columns: Sequence[str], data: bytes) -> None:
-    """Send rows already in COPY's text format (UTF-8) to the model's table."""
+def copy_data(
+    target: type[Model] | str, columns: Sequence[str], data: bytes, *, binary: bool = False
+) -> None:
+    """Send rows already in COPY's text format (UTF-8), or whole in its binary format
+    (`binary_records`), to a model's table or a table named."""
     quote = connection.ops.quote_name
+    table = target if isinstance(target, str) else target._meta.db_table
     names = ", ".join(quote(c) for c in columns)
+    options = " (FORMAT BINARY)" if binary else ""
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+        cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN{options}") as copy,
     ):
         copy.write(data)
+
+
+# COPY's binary format: a header, then per row the number of fields and each field as its
+# length and its bytes (big-endian), then a trailer. Rows of fixed-width fields (integers,
+# dates as days since 2000-01-01, booleans, text of one length) make one numpy record each.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+
+
+def binary_records(
+    fields: Sequence[tuple[str, str]], size: int, *, columns: int | None = None
+) -> np.ndarray:
+    """`size` empty rows for binary COPY: fields are (name, numpy type), e.g. ("id", ">i8"),
+    ("day", ">i4") for a date, ("done", "?") for a boolean, ("key", "S40") for text of 40
+    bytes. Fill the named fields; the counts and lengths are set. `columns`: how many fields
+    a row has in all, when the caller appends more to each record (texts of any length)."""
+    import numpy as np
+
+    layout: list[tuple[str, str]] = [("_fields", ">i2")]
+    for name, kind in fields:
+        layout += [(f"_{name}_length", ">i4"), (name, kind)]
+    records = np.empty(size, dtype=np.dtype(layout))
+    records["_fields"] = len(fields) if columns is None else columns
+    for name, _kind in fields:
+        records[f"_{name}_length"] = records.dtype[name].itemsize
+    return records
+
+
+def binary_data(rows: np.ndarray | bytes) -> bytes:
+    """Rows (records, or their bytes) in COPY's binary format, header and trailer included."""
+    data = rows if isinstance(rows, bytes) else rows.tobytes()
+    return _BINARY_HEADER + data + _BINARY_TRAILER
 
 
 def reserve_ids(model: type[Model], count: int) -> int:
@@ -126,20 +166,28 @@ BUILD_MEMORY = "512MB"
 
 
 @contextmanager
-def secondary_indexes_dropped(*models: type[Model]) -> Iterator[None]:
-    """Drop the tables' indexes, unique and foreign-key constraints (not their primary keys)
-    for the block, and build them again after it: loading millions of rows and then building
-    each index once is several times faster than keeping them up to date row by row. Run it
-    inside a transaction (PostgreSQL's DDL is transactional: a failure restores them)."""
+def secondary_indexes_dropped(*models: type[Model], primary_keys: bool = False) -> Iterator[None]:
+    """Drop the tables' indexes, unique and foreign-key constraints for the block, and build
+    them again after it: loading millions of rows and then building each index once is
+    several times faster than keeping them up to date row by row. With `primary_keys`, their
+    primary keys too, and the foreign keys of other tables that refer to them (the block must
+    then keep the keys unique itself). Run it inside a transaction (PostgreSQL's DDL is
+    transactional: a failure restores them)."""
     tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s) "
-            "AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
-            [tables],
+            "FROM pg_constraint WHERE (conrelid::regclass::text = ANY(%(tables)s) "
+            "AND contype = ANY(%(kinds)s)) OR (%(primary)s AND contype = 'f' "
+            "AND confrelid::regclass::text = ANY(%(tables)s)) "
+            "ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, conname",
+            {
+                "tables": tables,
+                "kinds": ["u", "f", *(["p"] if primary_keys else [])],
+                "primary": primary_keys,
+            },
         )
-        constraints = cursor.fetchall()
+        constraints = cursor.fetchall()  # built in this order: primary, unique, foreign keys
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
             "FROM pg_index i WHERE i.indrelid::regclass::text = ANY(%s) "
@@ -148,7 +196,7 @@ def secondary_indexes_dropped(*models: type[Model]) -> Iterator[None]:
             [tables],
         )
         indexes = cursor.fetchall()
-        for table, name, _definition in constraints:
+        for table, name, _definition in reversed(constraints):
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -160,7 +208,11 @@ def secondary_indexes_dropped(*models: type[Model]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         # Room to sort in memory rather than on disk (this transaction only).
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+        for table, name, definition in constraints:
+            if definition.startswith("PRIMARY KEY"):
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         for _name, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in constraints:
-            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            if not definition.startswith("PRIMARY KEY"):
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')

@@ -1,4 +1,5 @@
-"""`zoufang seed_demo --scale tiny|small|medium|large [--seed N]`: build the demo city."""
+"""`zoufang seed_demo --scale tiny|small|medium|large [--seed N] [--visits N]`: build the demo
+city."""
 
 from __future__ import annotations
 
@@ -16,10 +17,23 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=list(SCALES), default="small")
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument(
+            "--visits", type=int, help="this many visits instead of the scale's (benchmarks)"
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database has data"
         )
 
-    def handle(self, *args: Any, scale: str, seed: int, if_empty: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        scale: str,
+        seed: int,
+        if_empty: bool,
+        visits: int | None = None,
+        **options: Any,
+    ) -> None:
+        if visits is not None and visits < 0:
+            raise CommandError("--visits must not be negative.")
         if demo_exists():
             if if_empty:
                 self.stdout.write("The database already has data; seed_demo left it as it is.")
@@ -29,7 +43,7 @@ class Command(BaseCommand):
                 "The database already has data. Use an empty database "
                 "(e.g. remove var/zoufang.sqlite3 and migrate) or pass --if-empty."
             )
-        summary = demo_build(scale=scale, seed=seed, progress=self.stdout.write)
+        summary = demo_build(scale=scale, seed=seed, progress=self.stdout.write, visits=visits)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city built (scale {summary.scale}, seed {summary.seed}) in "
