@@ -151,7 +151,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Users see Simplified Chinese whatever their browser asks for; the English msgids are the
+# source text, not an offered language.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "zoufang" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
