@@ -14,13 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from zoufang.bulletins.selectors import digest_default_period
 from zoufang.bulletins.services import bulletin_digest_export
 from zoufang.campaigns.models import Campaign
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {text!r}") from exc
+from zoufang.core.commands import date_option
 
 
 class Command(BaseCommand):
@@ -28,8 +22,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--campaign", required=True)
-        parser.add_argument("--since", type=_date, help="first day (default: last week's Monday)")
-        parser.add_argument("--until", type=_date, help="last day (default: six days later)")
+        parser.add_argument(
+            "--since", type=date_option, help="first day (default: last week's Monday)"
+        )
+        parser.add_argument("--until", type=date_option, help="last day (default: six days later)")
         parser.add_argument("--out", required=True)
 
     def handle(

@@ -8,7 +8,6 @@ inside the retention is refused. Exit code 0, or 1 when refused.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,15 +15,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from zoufang.core.auditchain import AuditRetentionError, purge
-
-
-def _date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from error
+from zoufang.core.commands import date_option
 
 
 class Command(BaseCommand):
@@ -39,7 +30,7 @@ class Command(BaseCommand):
         self, *args: Any, before: str | None, dry_run: bool, database: str, **options: Any
     ) -> None:
         try:
-            result = purge(before=_date(before), dry_run=dry_run, using=database)
+            result = purge(before=date_option(before), dry_run=dry_run, using=database)
         except AuditRetentionError as error:
             raise CommandError(str(error)) from error
         cutoff = timezone.localtime(result.cutoff).strftime("%Y-%m-%d %H:%M")

@@ -10,21 +10,12 @@ cron; a run that stops is carried on by the next. Exit code 0, or 1 when refused
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zoufang.core.commands import date_option
 from zoufang.ledger.retention import DEFAULT_BATCH, RetentionError, visits_anonymise
-
-
-def _date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from error
 
 
 class Command(BaseCommand):
@@ -41,7 +32,9 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         try:
-            result = visits_anonymise(before=_date(before), dry_run=dry_run, batch_size=batch_size)
+            result = visits_anonymise(
+                before=date_option(before), dry_run=dry_run, batch_size=batch_size
+            )
         except RetentionError as error:
             raise CommandError(str(error)) from error
         verb = "would anonymise" if dry_run else "anonymised"

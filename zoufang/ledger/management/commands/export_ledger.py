@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zoufang.core.commands import date_option
 from zoufang.ledger.exports import ledger_export
 from zoufang.ledger.selectors import VisitFilters
 from zoufang.org.models import Unit
 from zoufang.org.scope import SYSTEM
-
-
-def _date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from error
 
 
 class Command(BaseCommand):
@@ -45,6 +36,6 @@ class Command(BaseCommand):
             found = Unit.objects.filter(code=unit).first()
             if found is None:
                 raise CommandError(f"No unit {unit!r}")
-        filters = VisitFilters(since=_date(since), until=_date(until), unit=found)
+        filters = VisitFilters(since=date_option(since), until=date_option(until), unit=found)
         count = ledger_export(actor=SYSTEM, filters=filters, out=out)
         self.stdout.write(f"{out}: {count} visits")
