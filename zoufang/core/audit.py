@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from django.utils import timezone
 from .auditchain import row_digest
 from .context import current_meta
 from .models import AuditAction, AuditLog
+
+logger = logging.getLogger(__name__)
 
 
 def jsonable(value: Any) -> Any:
@@ -134,6 +137,22 @@ def audit_record(
     return row
 
 
+def audit_run_record(*, completed: bool, **fields: Any) -> None:
+    """The audit record of a long run (a key rotation, an anonymisation), written in its own
+    transaction when the run ends, also when it stopped halfway. If the record cannot be
+    written, a completed run fails with that error; a run that stopped keeps its own."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            audit_record(action=AuditAction.UPDATE, **fields)
+    except Exception:
+        if completed:
+            raise
+        # The run is failing already (perhaps the database is gone): keep its own error.
+        logger.exception("could not write the audit record of a stopped run")
+
+
 def audit_bulk(entries: Iterable[AuditEntry], *, batch_size: int = 2000) -> int:
     """Write many audit rows in the current transaction; returns how many."""
     rows = [entry.to_model() for entry in entries]
@@ -146,6 +165,7 @@ __all__ = [
     "AuditEntry",
     "audit_bulk",
     "audit_record",
+    "audit_run_record",
     "changed_only",
     "jsonable",
     "snapshot",

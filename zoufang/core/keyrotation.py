@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .audit import AuditAction, audit_record
+from .audit import audit_run_record
 from .personal import SealedColumns, decrypt, is_current, keyring, seal, sealed_columns
 
 logger = logging.getLogger(__name__)
@@ -169,19 +169,12 @@ def field_keys_rotate(
 
 
 def _audit(result: RotationResult, actor: Any) -> None:
-    """The run's audit record, in its own transaction (also when the run was stopped)."""
-    try:
-        with transaction.atomic():
-            audit_record(
-                action=AuditAction.UPDATE,
-                actor=actor,
-                object_type="core.personal",
-                object_repr=_("Personal-data key rotation"),
-                before={"pending": result.pending},
-                after=result.as_audit(),
-            )
-    except Exception:
-        if result.completed:
-            raise
-        # The run is failing already (perhaps the database is gone): keep its own error.
-        logger.exception("could not write the audit record of a stopped key rotation")
+    """The run's audit record (also when the run was stopped)."""
+    audit_run_record(
+        completed=result.completed,
+        actor=actor,
+        object_type="core.personal",
+        object_repr=_("Personal-data key rotation"),
+        before={"pending": result.pending},
+        after=result.as_audit(),
+    )

@@ -29,7 +29,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoufang.core.audit import AuditAction, audit_record
+from zoufang.core.audit import audit_run_record
 
 from .models import Visit
 
@@ -174,17 +174,12 @@ def visits_anonymise(
 
 
 def _audit(result: AnonymiseResult, actor: Any) -> None:
-    """One audit record per run, in its own transaction (also when the run stopped)."""
-    try:
-        with transaction.atomic():
-            audit_record(
-                action=AuditAction.UPDATE,
-                actor=actor,
-                object_type="ledger.visit",
-                object_repr=_("Anonymisation of visits before %(date)s")
-                % {"date": result.before.isoformat()},
-                after=result.as_audit(),
-            )
-    except Exception:
-        if result.completed:
-            raise
+    """One audit record per run (also when the run stopped)."""
+    audit_run_record(
+        completed=result.completed,
+        actor=actor,
+        object_type="ledger.visit",
+        object_repr=_("Anonymisation of visits before %(date)s")
+        % {"date": result.before.isoformat()},
+        after=result.as_audit(),
+    )
