@@ -78,23 +78,16 @@ class NameHasGram(Func):
 class VisitQuerySet(ScopedQuerySet):
     """Visits, visible through their unit; sensitive ones only to the cleared and their own."""
 
+    scope_units_as_list = True
+
     def visible_to(self, user: Any) -> Self:
         """The visits of the units the user may see, less the sensitive visits the user is
         not cleared for (nothing for anonymous users).
 
-        The same scope as `ScopedQuerySet.visible_to`, with the units read first: against a
-        list of ids the planner knows how many visits a station has and walks its
-        (unit, visit_date) index newest first; against a subquery it guessed, and walked the
-        whole city's date index."""
-        from zoufang.org.scope import user_scope
-
-        scope = user_scope(user)
-        if scope.everything:
-            return self.sensitive_visible_to(user)
-        if scope.units is None:
-            return self.none()
-        units = list(scope.units.values_list("pk", flat=True))
-        return self.filter(unit_id__in=units).sensitive_visible_to(user)
+        The units are read first (`scope_units_as_list`): against a list of ids the planner
+        knows how many visits a station has and walks its (unit, visit_date) index newest
+        first; against a subquery it guessed, and walked the whole city's date index."""
+        return super().visible_to(user).sensitive_visible_to(user)
 
     def of_units(self, units: Any) -> Self:
         """Visits of the units of a queryset, read into a list of ids first (see visible_to)."""

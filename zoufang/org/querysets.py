@@ -18,6 +18,9 @@ class ScopedQuerySet(models.QuerySet):
     # True when a lookup crosses a many-to-many relation: filter through a subquery of ids
     # so a record with several units in scope is listed once.
     scope_through_many = False
+    # True to read the user's units into a list of ids first instead of a subquery: for a big
+    # table (the visits) the planner then knows how many rows a unit has and picks its index.
+    scope_units_as_list = False
 
     def visible_to(self, user: Any) -> Self:
         """The records of the units the user may see (nothing for anonymous users)."""
@@ -28,7 +31,9 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if scope.units is None:
             return self.none()
-        units = scope.units.values("pk")
+        units: Any = scope.units.values("pk")
+        if self.scope_units_as_list:
+            units = list(units.values_list("pk", flat=True))
         condition = models.Q()
         for lookup in self.unit_lookups:
             condition |= models.Q(**{f"{lookup}__in": units})
