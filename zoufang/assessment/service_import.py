@@ -34,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record
 from zoufang.core.text import cell_text, to_halfwidth
+from zoufang.ledger.columns import Column
 from zoufang.ledger.imports import RowError
 from zoufang.org.models import Role, Unit
 from zoufang.org.permissions import role_of
@@ -44,16 +45,6 @@ from .spreadsheet import read_table
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COUNT = 10_000_000  # a county's certificates in a year stay far below this
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the 便民服务 template."""
-
-    header: str
-    field: str
-    required: bool
-    accepts: str
 
 
 COLUMNS: tuple[Column, ...] = (

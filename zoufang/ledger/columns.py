@@ -13,7 +13,7 @@ from .models import Channel, TargetType
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the ledger template."""
+    """One column of a spreadsheet template (the ledger's; also the 便民服务 import's)."""
 
     header: str
     field: str
