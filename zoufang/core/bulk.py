@@ -48,16 +48,11 @@ def _copy(
     ids: bool,
 ) -> list[int]:
     quote = connection.ops.quote_name
-    new_ids: list[int] = []
+    new_ids = next_ids(model, len(rows)) if ids else []
     with connection.cursor() as cursor:
         if ids:
             pk = model._meta.pk
             assert pk is not None
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk.column, len(rows)],
-            )
-            new_ids = [row[0] for row in cursor.fetchall()]
             names = ", ".join(quote(c) for c in (pk.column, *columns))
         else:
             names = ", ".join(quote(c) for c in columns)
@@ -69,6 +64,19 @@ def _copy(
                 for row in rows:
                     copy.write_row(row)
     return new_ids
+
+
+def next_ids(model: type[Model], count: int) -> list[int]:
+    """`count` new primary keys from the table's sequence (PostgreSQL), in one statement.
+    Other writers may take ids in between: the list is not always a range."""
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,9 +98,14 @@ def copy_text(value: Any) -> str:
     return str(value)
 
 
+def copy_fields(values: Sequence[Any]) -> str:
+    """Values in COPY's text format, tab-separated (part of a line, no newline)."""
+    return "\t".join(copy_text(value) for value in values)
+
+
 def copy_line(values: Sequence[Any]) -> str:
     """A row in COPY's text format, with its newline."""
-    return "\t".join(copy_text(value) for value in values) + "\n"
+    return copy_fields(values) + "\n"
 
 
 def copy_data(

@@ -9,13 +9,14 @@ The file is read by `sheets.py` (which refuses unusable files before parsing).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,20 +28,31 @@ from zoufang.org.models import Officer, Unit
 from .columns import CHANNEL_BY_LABEL, COLUMN_BY_FIELD, TARGET_TYPE_BY_LABEL
 from .models import VisitSource
 from .services import (
+    PreparedVisit,
     VisitInput,
+    copy_format,
     existing_dedup_keys,
     input_dedup_key,
+    prepare_visit,
     scope_unit_ids_of,
     visit_input_errors,
-    visits_bulk_create,
+    visits_write,
 )
-from .sheets import DEFAULT_MAX_BYTES, Source, open_sheet
+from .sheets import (
+    DEFAULT_MAX_BYTES,
+    Sheet,
+    SheetError,
+    Source,
+    data_rows,
+    open_sheet,
+    worker_cells,
+)
+from .xlsxworker import WorkerError
 
 Progress = Callable[[str, int], None]
 PERSONAL_FIELDS = ("phone", "id_number")
-# Rows checked, then written, at a time; and how often the progress bar moves.
+# Rows checked, then written, at a time (the progress bar moves after each batch).
 BATCH_ROWS = 5000
-PROGRESS_EVERY = 2000
 
 
 @dataclass
@@ -92,17 +104,63 @@ def masked_value(field_name: str, value: object) -> str:
 
 
 class RowChecker:
-    """Turns raw rows into VisitInputs, with the messages an officer understands."""
+    """Turns raw rows into VisitInputs, with the messages an officer understands.
 
-    def __init__(self, *, actor: Any, today: datetime.date | None = None) -> None:
-        self.today = today or timezone.localdate()
-        self.scope = scope_unit_ids_of(actor)
-        self.units = {u.code.upper(): u for u in Unit.objects.all()}
-        self.officers = {
-            o.badge_no.upper(): o
-            for o in Officer.objects.select_related("unit").filter(user__is_active=True)
-        }
+    Works from lookups loaded once (`for_actor`), which can be handed to the child process
+    that reads a large sheet (`as_lookups`, `from_lookups`): checking needs no database."""
+
+    def __init__(
+        self,
+        *,
+        units: Iterable[Unit],
+        officers: Iterable[Officer],
+        scope: set[int] | None,
+        today: datetime.date,
+    ) -> None:
+        self.today = today
+        self.scope = scope
+        self.units = {u.code.upper(): u for u in units}
+        self.officers = {o.badge_no.upper(): o for o in officers}
         self._parse = self._parsers()
+
+    @classmethod
+    def for_actor(cls, actor: Any, *, today: datetime.date | None = None) -> RowChecker:
+        """A checker for rows `actor` imports: units and active officers from the database."""
+        return cls(
+            units=Unit.objects.all(),
+            officers=Officer.objects.select_related("unit").filter(user__is_active=True),
+            scope=scope_unit_ids_of(actor),
+            today=today or timezone.localdate(),
+        )
+
+    def as_lookups(self) -> dict[str, Any]:
+        """What the checker knows, as JSON (see from_lookups)."""
+        return {
+            "today": self.today.isoformat(),
+            "scope": None if self.scope is None else sorted(self.scope),
+            "units": [[u.pk, u.code, u.path, u.is_active] for u in self.units.values()],
+            "officers": [[o.pk, o.badge_no, o.unit_id] for o in self.officers.values()],
+        }
+
+    @classmethod
+    def from_lookups(cls, lookups: Mapping[str, Any]) -> RowChecker:
+        """A checker from `as_lookups`' JSON, without the database (the child process)."""
+        units = {
+            pk: Unit(pk=pk, code=code, path=path, is_active=active)
+            for pk, code, path, active in lookups["units"]
+        }
+        officers = []
+        for pk, badge_no, unit_id in lookups["officers"]:
+            officer = Officer(pk=pk, badge_no=badge_no, unit_id=unit_id)
+            officer.unit = units[unit_id]
+            officers.append(officer)
+        scope = lookups["scope"]
+        return cls(
+            units=units.values(),
+            officers=officers,
+            scope=None if scope is None else set(scope),
+            today=datetime.date.fromisoformat(lookups["today"]),
+        )
 
     def check(
         self, excel_row: int, raw: Mapping[str, object]
@@ -191,52 +249,96 @@ def _vocabulary(value: object, labels: dict[str, str], what: Any) -> str:
     )
 
 
-class _Batches:
-    """Valid rows gathered into batches: duplicates counted, the rest written (or not)."""
+@dataclass
+class CheckedBatch:
+    """Up to BATCH_ROWS rows read and checked: how many, their errors, the valid ones
+    prepared for writing (only their duplicate keys once nothing is to be written)."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    visits: list[PreparedVisit] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "errors": [[e.row, e.column, e.message, e.value] for e in self.errors],
+            "visits": [visit.as_json() for visit in self.visits],
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> CheckedBatch:
+        return cls(
+            rows=int(value["rows"]),
+            errors=[RowError(int(r), str(c), str(m), str(v)) for r, c, m, v in value["errors"]],
+            visits=[PreparedVisit.from_json(visit) for visit in value["visits"]],
+        )
+
+
+def check_rows(
+    rows: Iterable[tuple[int, Mapping[str, object]]],
+    checker: RowChecker,
+    *,
+    write: bool,
+    skip_invalid: bool,
+    copy_format: bool,
+) -> Iterator[CheckedBatch]:
+    """Check rows and prepare the valid ones (sealed, laid out: `services.prepare_visit`),
+    in batches of BATCH_ROWS rows read. Once nothing can be written (not `write`, or a wrong
+    row and not `skip_invalid`), valid rows keep only their duplicate keys, which still
+    count the duplicates. Runs in the import's child process for a large sheet, else here."""
+    batch = CheckedBatch()
+    for excel_row, raw in rows:
+        batch.rows += 1
+        data, errors = checker.check(excel_row, raw)
+        if errors:
+            batch.errors.extend(errors)
+            write = write and skip_invalid
+        else:
+            assert data is not None
+            key = input_dedup_key(data)
+            if write:
+                batch.visits.append(prepare_visit(data, key, copy_format=copy_format))
+            else:
+                batch.visits.append(PreparedVisit(key, data.unit.pk, [], "", []))
+        if batch.rows >= BATCH_ROWS:
+            yield batch
+            batch = CheckedBatch()
+    if batch.rows:
+        yield batch
+
+
+class _Writer:
+    """Checked batches in, duplicates counted, the rest written (or not)."""
 
     def __init__(self, *, actor: Any, result: ImportResult, write: bool) -> None:
         self.actor = actor
         self.result = result
         self.write = write
-        self.pending: list[VisitInput] = []
         self.seen: set[str] = set()
         self.ids: list[int] = []
 
-    def add(self, row: VisitInput) -> None:
-        self.pending.append(row)
-        if len(self.pending) >= BATCH_ROWS:
-            self.flush()
-
-    def stop_writing(self) -> None:
-        """A row is wrong and wrong rows are not skipped: nothing more is written."""
-        self.write = False
-
-    def flush(self) -> None:
-        rows, self.pending = self.pending, []
-        if not rows:
-            return
-        keys = [input_dedup_key(row) for row in rows]
+    def add(self, batch: CheckedBatch, *, skip_invalid: bool) -> None:
+        result = self.result
+        result.rows += batch.rows
+        result.errors.extend(batch.errors)
+        if batch.errors and not skip_invalid:
+            self.write = False  # a wrong row: nothing more is written
+        keys = [visit.key for visit in batch.visits]
         taken = existing_dedup_keys([key for key in keys if key not in self.seen])
-        fresh: list[VisitInput] = []
-        fresh_keys: list[str] = []
-        for row, key in zip(rows, keys, strict=True):
-            if key in self.seen or key in taken:
-                self.result.duplicates += 1
+        fresh: list[PreparedVisit] = []
+        for visit in batch.visits:
+            if visit.key in self.seen or visit.key in taken:
+                result.duplicates += 1
                 continue
-            self.seen.add(key)
-            fresh.append(row)
-            fresh_keys.append(key)
-        self.result.valid += len(rows)
+            self.seen.add(visit.key)
+            fresh.append(visit)
+        result.valid += len(batch.visits)
         if self.write and fresh:
-            written = visits_bulk_create(
-                actor=self.actor,
-                rows=fresh,
-                source=VisitSource.IMPORT,
-                audit="caller",
-                keys=fresh_keys,
+            ids = visits_write(
+                actor=self.actor, prepared=fresh, source=VisitSource.IMPORT, audit="caller"
             )
-            self.ids += written.created_ids
-            self.result.imported += len(written.created_ids)
+            self.ids += ids
+            result.imported += len(ids)
 
 
 def ledger_import(
@@ -252,30 +354,28 @@ def ledger_import(
     """Check a ledger file and, unless a row is wrong (and not skipped) or it is a dry run,
     write its new rows. Raises sheets.SheetError for an unusable file.
 
-    The file is read once, in batches of BATCH_ROWS rows: each batch is checked and
-    written in one transaction around the whole file, so memory stays flat however long
-    the file is, and a wrong row found late rolls back what was written before it.
+    The rows are checked and prepared in batches of BATCH_ROWS (`check_rows`) — by the child
+    process that reads a large .xlsx, while this process writes the batches it has already
+    sent — and written in one transaction around the whole file, so memory stays flat
+    however long the file is, and a wrong row found late rolls back what was written before.
     """
     result = ImportResult(file=filename, dry_run=dry_run)
-    checker = RowChecker(actor=actor)
+    checker = RowChecker.for_actor(actor)
     with open_sheet(source=source, filename=filename, max_bytes=max_bytes) as sheet:
         result.warnings = list(sheet.warnings())
+        options = {"write": not dry_run, "skip_invalid": skip_invalid, "copy_format": copy_format()}
+        batches: Iterable[CheckedBatch]
+        if sheet.worker is not None:
+            batches = _checked_in_worker(sheet, checker, options)
+        else:
+            batches = check_rows(sheet.rows(), checker, **options)
+        step = "checking" if dry_run else "writing"
         with transaction.atomic():
-            batches = _Batches(actor=actor, result=result, write=not dry_run)
-            step = "checking" if dry_run else "writing"
-            for excel_row, raw in sheet.rows():
-                result.rows += 1
-                data, errors = checker.check(excel_row, raw)
-                if errors:
-                    result.errors.extend(errors)
-                    if not skip_invalid:
-                        batches.stop_writing()
-                else:
-                    assert data is not None
-                    batches.add(data)
-                if progress and result.rows % PROGRESS_EVERY == 0:
+            writer = _Writer(actor=actor, result=result, write=not dry_run)
+            for batch in batches:
+                writer.add(batch, skip_invalid=skip_invalid)
+                if progress:
                     progress(step, result.rows)
-            batches.flush()
             if dry_run or (result.errors and not skip_invalid):
                 transaction.set_rollback(True)
                 result.imported = 0
@@ -291,8 +391,65 @@ def ledger_import(
                     "imported": result.imported,
                     "duplicates": result.duplicates,
                     "errors": len(result.errors),
-                    "first_id": min(batches.ids, default=None),
-                    "last_id": max(batches.ids, default=None),
+                    "first_id": min(writer.ids, default=None),
+                    "last_id": max(writer.ids, default=None),
                 },
             )
     return result
+
+
+def _checked_in_worker(
+    sheet: Sheet, checker: RowChecker, options: dict[str, Any]
+) -> Iterator[CheckedBatch]:
+    """Batches checked by the child process reading the sheet (see `check_in_worker`)."""
+    worker = sheet.worker
+    assert worker is not None
+    job = {
+        **options,
+        "settings": django_settings.SETTINGS_MODULE,
+        "keys": {name: getattr(django_settings, name, None) for name in KEY_SETTINGS},
+        "language": translation.get_language(),
+        "header_row": sheet.header_row,
+        "columns": sheet.columns,
+        "lookups": checker.as_lookups(),
+    }
+    try:
+        for message in worker.check(job):
+            yield CheckedBatch.from_json(message)
+    except WorkerError as exc:
+        raise SheetError(
+            _("The file could not be read to the end; it may be damaged"), code="damaged"
+        ) from exc
+
+
+# The settings sealing reads, handed to the child as they are here (tests override them).
+KEY_SETTINGS = (
+    "ZOUFANG_FIELD_KEY",
+    "ZOUFANG_FIELD_KEYS_PREVIOUS",
+    "ZOUFANG_FIELD_HASH_KEY",
+    "ZOUFANG_FIELD_HASH_KEYS_PREVIOUS",
+)
+
+
+def check_in_worker(sheet: Any, job: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """In the child process (`ledger.xlsxworker`, after Django is set up): the loaded
+    calamine worksheet's rows checked and prepared as `ledger_import` asked, as JSON."""
+    for name, value in job["keys"].items():
+        setattr(django_settings, name, value)
+    translation.activate(job["language"] or django_settings.LANGUAGE_CODE)
+    checker = RowChecker.from_lookups(job["lookups"])
+    start = sheet.start
+    cells = worker_cells(sheet.iter_rows(), first_column=0 if start is None else int(start[1]))
+    rows = data_rows(
+        enumerate(cells, start=1),
+        header_row=int(job["header_row"]),
+        columns={str(name): int(column) for name, column in job["columns"].items()},
+    )
+    for batch in check_rows(
+        rows,
+        checker,
+        write=bool(job["write"]),
+        skip_invalid=bool(job["skip_invalid"]),
+        copy_format=bool(job["copy_format"]),
+    ):
+        yield batch.as_json()

@@ -103,6 +103,40 @@ def rollup_apply(deltas: RollupDeltas) -> None:
     _upsert(VisitDailyCity._meta.db_table, CITY_KEY, ("date", "text", "text"), city_items)
 
 
+def rollup_add_visits(ids: Sequence[int]) -> None:
+    """Add visits just written (in the current transaction) to both roll-ups, summed by the
+    database from the visits themselves: one statement per grain, whatever the number.
+    Keys are taken in sorted order, as `rollup_apply` does."""
+    if not ids:
+        return
+    visits = connection.ops.quote_name(Visit._meta.db_table)
+    params: list[Any]
+    if max(ids) - min(ids) + 1 == len(ids):  # a range: every id in it is one of ours
+        where, params = "id BETWEEN %s AND %s", [min(ids), max(ids)]
+    else:  # other writers took ids in between: their rows are not ours to count
+        where, params = "id = ANY(%s)", [list(ids)]
+    sums = (
+        "COUNT(*), SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
+        "SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), "
+        "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
+    )
+    names = ", ".join(MEASURES)
+    with connection.cursor() as cursor:
+        for model, key_columns, key_select in (
+            (VisitDaily, UNIT_KEY, "unit_id, visit_date, target_type, channel"),
+            (VisitDailyCity, CITY_KEY, "visit_date, target_type, channel"),
+        ):
+            table = connection.ops.quote_name(model._meta.db_table)
+            updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(key_columns)}, {names}) "
+                f"SELECT {key_select}, {sums} FROM {visits} WHERE {where} "
+                f"GROUP BY {key_select} ORDER BY {key_select} "
+                f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}",
+                params,
+            )
+
+
 def _upsert(
     db_table: str,
     key_columns: tuple[str, ...],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
-from zoufang.core.bulk import bulk_insert
+from zoufang.core.bulk import bulk_insert, copy_data, copy_fields, next_ids
 from zoufang.core.errors import ConflictError
 from zoufang.core.personal import EMPTY, Sealed, seal_id_number, seal_phone
 from zoufang.core.text import squash_spaces, to_halfwidth
@@ -27,7 +27,7 @@ from zoufang.org.models import Officer, Unit
 
 from .models import Visit, VisitOfficer, VisitSource
 from .permissions import visit_can_change, visit_can_delete
-from .rollups import RollupDeltas, rollup_apply
+from .rollups import RollupDeltas, rollup_add_visits, rollup_apply
 
 VisitOpinionsWriter = Callable[..., Any]
 _visit_opinions_writers: list[VisitOpinionsWriter] = []
@@ -43,7 +43,7 @@ def register_visit_opinions_writer(writer: VisitOpinionsWriter) -> None:
         _visit_opinions_writers.append(writer)
 
 
-def _write_visit_opinions(actor: Any, items: Sequence[tuple[Any, tuple[str, ...]]]) -> None:
+def _write_visit_opinions(actor: Any, items: Sequence[tuple[Any, Sequence[str]]]) -> None:
     if items:
         for writer in _visit_opinions_writers:
             writer(actor=actor, items=items)
@@ -345,15 +345,30 @@ class BulkResult:
 
 
 def existing_dedup_keys(keys: Sequence[str], *, chunk: int = 900) -> set[str]:
-    """The keys among `keys` that visits in the ledger already have."""
+    """The keys among `keys` that visits in the ledger already have.
+
+    On PostgreSQL one statement with the keys as one array parameter (an `IN` list of
+    thousands of parameters costs more to send and plan than the lookup); elsewhere `IN`
+    lists of `chunk` keys (SQLite's parameter limit)."""
     found: set[str] = set()
+    if not keys:
+        return found
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Visit._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT dedup_key FROM {table} WHERE dedup_key = ANY(%s::varchar[])",
+                [list(keys)],
+            )
+            found.update(key for (key,) in cursor.fetchall())
+        return found
     for start in range(0, len(keys), chunk):
         part = keys[start : start + chunk]
         found.update(Visit.objects.filter(dedup_key__in=part).values_list("dedup_key", flat=True))
     return found
 
 
-# The visits table's columns a bulk write fills, in the order `_bulk_row` gives them.
+# The visits table's columns a bulk write fills: a prepared record, then the constants.
 BULK_COLUMNS = (
     "visit_date",
     "unit_id",
@@ -384,30 +399,45 @@ BULK_COLUMNS = (
 )
 
 
+# How many of BULK_COLUMNS a prepared visit's record holds (to `dedup_key`); the rest are
+# the same for every row of a write and added when it is written.
+RECORD_COLUMNS = BULK_COLUMNS.index("dedup_key") + 1
+CENTS = Decimal("0.01")
+
+
 @dataclass(slots=True)
-class WrittenVisit:
-    """What the roll-ups and the opinions hook need of a visit written in bulk."""
+class PreparedVisit:
+    """A checked row ready to be written: its duplicate key, its unit, officers and opinion
+    texts, and its database values (personal data sealed) in BULK_COLUMNS order up to
+    `dedup_key` — as one line of COPY's text format on PostgreSQL, a list elsewhere.
 
-    pk: int
+    Built by `prepare_visit` where the row is checked: in this process, or in the child
+    process that reads a large sheet (`ledger.xlsxworker`), which sends it as JSON
+    (`as_json` / `from_json`)."""
+
+    key: str
     unit_id: int
-    visit_date: datetime.date
-    target_type: str
-    channel: str
-    is_return_visit: bool
-    opinions_collected: int
-    disputes_mediated: int
-    hazards_found: int
-    households_helped: int
-    donation_amount: Decimal
+    officer_ids: list[int]
+    record: str | list[Any]
+    opinions: list[str]
+
+    def as_json(self) -> list[Any]:
+        return [self.key, self.unit_id, self.officer_ids, self.record, self.opinions]
+
+    @classmethod
+    def from_json(cls, value: list[Any]) -> PreparedVisit:
+        key, unit_id, officer_ids, record, opinions = value
+        return cls(str(key), int(unit_id), [int(o) for o in officer_ids], record, opinions)
 
 
-def _bulk_row(row: VisitInput, key: str, constants: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row's database values in BULK_COLUMNS order (personal data sealed)."""
-    ops = connection.ops
+def prepare_visit(row: VisitInput, key: str, *, copy_format: bool) -> PreparedVisit:
+    """Seal and lay out a checked row (see PreparedVisit). No database access, so the
+    import's child process can do it; `copy_format`: the record as a COPY text line
+    (PostgreSQL) rather than a list of JSON-ready values (dates and amounts as text)."""
     phone = seal_phone(row.phone) if row.phone else EMPTY
     id_number = seal_id_number(row.id_number) if row.id_number else EMPTY
-    return (
-        ops.adapt_datefield_value(row.visit_date),
+    values = (
+        row.visit_date.isoformat(),
         row.unit.pk,
         row.target_type,
         row.channel,
@@ -424,87 +454,92 @@ def _bulk_row(row: VisitInput, key: str, constants: tuple[Any, ...]) -> tuple[An
         row.disputes_mediated,
         row.hazards_found,
         row.households_helped,
-        ops.adapt_decimalfield_value(row.donation_amount, 12, 2),
+        str(row.donation_amount.quantize(CENTS)),
         row.summary,
         row.note,
         key,
-        *constants,
+    )
+    return PreparedVisit(
+        key=key,
+        unit_id=row.unit.pk,
+        officer_ids=sorted({officer.pk for officer in row.officers}),
+        record=copy_fields(values) if copy_format else list(values),
+        opinions=list(row.opinions),
     )
 
 
-@transaction.atomic
-def visits_bulk_create(
+def copy_format() -> bool:
+    """Whether prepared records are COPY lines: the database is PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+@dataclass(slots=True)
+class _VisitRef:
+    """What the opinions hook needs of a visit written in bulk."""
+
+    pk: int
+    unit_id: int
+
+
+def visits_write(
     *,
     actor: Any,
-    rows: Sequence[VisitInput],
+    prepared: Sequence[PreparedVisit],
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",
     note: str = "",
-    keys: Sequence[str] | None = None,
-) -> BulkResult:
-    """Write many checked rows at once, skipping duplicates of the ledger or of earlier rows.
-
-    The rows go in with COPY (PostgreSQL) or executemany (SQLite) through `core.bulk`, with
-    their officers, roll-ups and opinions, in one transaction. `audit`: "each" gives every
-    visit its audit record (its snapshot, as a single write would); "batch" one record for
-    the batch (its size and range of ids: the demo loader); "caller" none, the caller writing
-    its own record in the same transaction (the importer: one record per file). `keys` are
-    the rows' duplicate keys when the caller has them already.
-    """
-    if keys is None:
-        keys = [input_dedup_key(row) for row in rows]
-    taken = existing_dedup_keys(keys)
-    fresh: list[tuple[VisitInput, str]] = []
-    duplicates: list[int] = []
-    for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        if key in taken:
-            duplicates.append(index)
-            continue
-        taken.add(key)
-        fresh.append((row, key))
-    if not fresh:
-        return BulkResult(created_ids=[], duplicate_rows=duplicates)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+) -> list[int]:
+    """Write prepared visits that are not duplicates (the caller has made sure), with their
+    officers, roll-ups, opinions and audit (see visits_bulk_create); returns their ids in
+    order. Call inside a transaction."""
+    if not prepared:
+        return []
+    now = timezone.now()
     created_by = actor.pk if getattr(actor, "pk", None) else None
     constants = (str(source), created_by, now, now, 1)
-    ids = bulk_insert(
-        Visit, BULK_COLUMNS, [_bulk_row(row, key, constants) for row, key in fresh], ids=True
-    )
-    bulk_insert(
-        VisitOfficer,
-        ("visit_id", "officer_id"),
-        [
-            (pk, officer_pk)
-            for pk, (row, _key) in zip(ids, fresh, strict=True)
-            for officer_pk in sorted({officer.pk for officer in row.officers})
-        ],
-        ids=False,
-    )
-    written = [
-        WrittenVisit(
-            pk=pk,
-            unit_id=row.unit.pk,
-            visit_date=row.visit_date,
-            target_type=row.target_type,
-            channel=row.channel,
-            is_return_visit=row.is_return_visit,
-            opinions_collected=max(row.opinions_collected, len(row.opinions)),
-            disputes_mediated=row.disputes_mediated,
-            hazards_found=row.hazards_found,
-            households_helped=row.households_helped,
-            donation_amount=row.donation_amount,
+    if copy_format():
+        ids = next_ids(Visit, len(prepared))
+        tail = copy_fields(constants)
+        copy_data(
+            Visit,
+            ("id", *BULK_COLUMNS),
+            "".join(
+                f"{pk}\t{visit.record}\t{tail}\n" for pk, visit in zip(ids, prepared, strict=True)
+            ).encode(),
         )
-        for pk, (row, _key) in zip(ids, fresh, strict=True)
-    ]
-    deltas = RollupDeltas()
-    deltas.add_all(written)
-    rollup_apply(deltas)
+        copy_data(
+            VisitOfficer,
+            ("visit_id", "officer_id"),
+            "".join(
+                f"{pk}\t{officer}\n"
+                for pk, visit in zip(ids, prepared, strict=True)
+                for officer in visit.officer_ids
+            ).encode(),
+        )
+    else:
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        tail_values = (str(source), created_by, stamp, stamp, 1)
+        ids = bulk_insert(
+            Visit, BULK_COLUMNS, [(*visit.record, *tail_values) for visit in prepared], ids=True
+        )
+        bulk_insert(
+            VisitOfficer,
+            ("visit_id", "officer_id"),
+            [
+                (pk, officer)
+                for pk, visit in zip(ids, prepared, strict=True)
+                for officer in visit.officer_ids
+            ],
+            ids=False,
+        )
+    rollup_add_visits(ids)
     if audit == "each":
+        officers = dict(Officer.objects.values_list("pk", "badge_no"))
         badges = {
-            pk: [o.badge_no for o in row.officers]
-            for pk, (row, _key) in zip(ids, fresh, strict=True)
+            pk: [officers[o] for o in visit.officer_ids]
+            for pk, visit in zip(ids, prepared, strict=True)
         }
-        visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
+        visits = Visit.objects.filter(pk__in=ids).select_related("unit")
         audit_bulk(
             AuditEntry(
                 action=AuditAction.CREATE,
@@ -514,7 +549,6 @@ def visits_bulk_create(
                 note=note,
             )
             for visit in visits.order_by("pk").iterator(chunk_size=2000)
-            if visit.pk in badges
         )
     elif audit == "batch":
         audit_record(
@@ -528,9 +562,41 @@ def visits_bulk_create(
     _write_visit_opinions(
         actor,
         [
-            (visit, row.opinions)
-            for visit, (row, _key) in zip(written, fresh, strict=True)
-            if row.opinions
+            (_VisitRef(pk, visit.unit_id), visit.opinions)
+            for pk, visit in zip(ids, prepared, strict=True)
+            if visit.opinions
         ],
     )
+    return ids
+
+
+@transaction.atomic
+def visits_bulk_create(
+    *,
+    actor: Any,
+    rows: Sequence[VisitInput],
+    source: VisitSource | str,
+    audit: Literal["each", "batch", "caller"] = "each",
+    note: str = "",
+) -> BulkResult:
+    """Write many checked rows at once, skipping duplicates of the ledger or of earlier rows.
+
+    The rows go in with COPY (PostgreSQL) or executemany (SQLite) through `core.bulk`, with
+    their officers, roll-ups and opinions, in one transaction. `audit`: "each" gives every
+    visit its audit record (its snapshot, as a single write would); "batch" one record for
+    the batch (its size and range of ids: the demo loader); "caller" none, the caller writing
+    its own record in the same transaction.
+    """
+    keys = [input_dedup_key(row) for row in rows]
+    taken = existing_dedup_keys(keys)
+    fresh: list[PreparedVisit] = []
+    duplicates: list[int] = []
+    layout = copy_format()
+    for index, (row, key) in enumerate(zip(rows, keys, strict=True)):
+        if key in taken:
+            duplicates.append(index)
+            continue
+        taken.add(key)
+        fresh.append(prepare_visit(row, key, copy_format=layout))
+    ids = visits_write(actor=actor, prepared=fresh, source=source, audit=audit, note=note)
     return BulkResult(created_ids=ids, duplicate_rows=duplicates)

@@ -34,7 +34,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -926,13 +926,7 @@ class _WorkerEngine:
         try:
             worker = self._book.worker
             worker.load(self._index)
-            pad: list[Cell] = [""] * worker.first_column
-            room = max(0, MAX_COLUMNS - worker.first_column)
-            for number, row in enumerate(worker.rows(limit), start=1):
-                if number > MAX_ROWS:
-                    raise _damaged_error()
-                cells = [_cell(value) for value in row[:room]]
-                yield pad + cells if pad else cells
+            yield from worker_cells(worker.rows(limit), first_column=worker.first_column)
         except WorkerError as exc:
             if limit:
                 raise
@@ -1024,15 +1018,14 @@ class Sheet:
 
     def rows(self) -> Iterator[tuple[int, dict[str, Cell]]]:
         """(Excel row number, {field: raw value}) for each non-blank row below the header."""
-        fields = list(self.columns.items())
-        for number, row in self.all_rows():
-            if number <= self.header_row or _is_blank(row):
-                continue
-            width = len(row)
-            yield (
-                number,
-                {field: row[column - 1] if column <= width else "" for field, column in fields},
-            )
+        return data_rows(self.all_rows(), header_row=self.header_row, columns=self.columns)
+
+    @property
+    def worker(self) -> Worker | None:
+        """The child process reading the sheet, when calamine reads it in one (the importer
+        has it check the rows there too); None for the other readers."""
+        engine = self._engine
+        return engine._book.worker if isinstance(engine, _WorkerEngine) else None
 
     def all_rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """Every row from row 1, blank ones included; list index i is Excel column i + 1."""
@@ -1075,6 +1068,34 @@ class Sheet:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def data_rows(
+    rows: Iterable[tuple[int, list[Cell]]], *, header_row: int, columns: dict[str, int]
+) -> Iterator[tuple[int, dict[str, Cell]]]:
+    """(Excel row number, {field: raw value}) for each non-blank row below the header row,
+    from numbered rows; `columns` maps fields to Excel column numbers."""
+    fields = list(columns.items())
+    for number, row in rows:
+        if number <= header_row or _is_blank(row):
+            continue
+        width = len(row)
+        yield (
+            number,
+            {field: row[column - 1] if column <= width else "" for field, column in fields},
+        )
+
+
+def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
+    """A calamine worksheet's rows (from its first used column) as cells from column A, cut
+    at MAX_COLUMNS and MAX_ROWS: the same in the child and, after the pipe, in the parent."""
+    pad: list[Cell] = [""] * first_column
+    room = max(0, MAX_COLUMNS - first_column)
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise _damaged_error()
+        cells = [_cell(value) for value in row[:room]]
+        yield pad + cells if pad else cells
 
 
 def _is_blank(row: list[Cell]) -> bool:

@@ -13,10 +13,19 @@ The child speaks JSON lines. Commands on stdin, one per line:
     {"cmd": "load", "index": i}        → {"loaded": i, "first_column": c, "last_column": n}
     {"cmd": "rows", "limit": n}        → {"rows": [[cell, ...], ...]} ... then {"end": true}
                                           (from row 1 of the loaded sheet; limit 0 = all)
+    {"cmd": "check", "job": {...}}     → {"batch": {...}} ... then {"end": true}
+                                          (the loaded sheet's rows checked and prepared for
+                                          the importer: `ledger.imports.check_in_worker`)
+
+"check" sets Django up in the child (the settings module the job names; the child never
+opens a database connection) so that checking, sealing and laying out the rows run on the
+machine's other core while the parent writes the batches already sent. Batches wait in a
+bounded queue for a thread that writes them out, so the child runs ahead of the parent by
+at most QUEUED_BATCHES.
 
 Any failure is answered {"error": "..."} and the child exits. Cells are JSON values; a
 date, datetime, time or duration is {"$": "d" | "dt" | "t" | "td", "v": ISO text or seconds}.
-This module's `main` is the child (no Django); `Worker` is the parent's side.
+This module's `main` is the child (Django only for "check"); `Worker` is the parent's side.
 """
 
 from __future__ import annotations
@@ -24,9 +33,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import os
+import queue
 import resource
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -34,6 +46,7 @@ from typing import IO, Any
 MEMORY_LIMIT = 1536 * 1024 * 1024
 CPU_SECONDS = 300
 BATCH = 2000
+QUEUED_BATCHES = 4
 
 
 class WorkerError(Exception):
@@ -118,6 +131,8 @@ def main() -> None:
                 )
             elif name == "rows":
                 _stream(out, sheet, int(command.get("limit") or 0))
+            elif name == "check":
+                _check(out, sheet, command["job"])
             else:
                 _send(out, {"error": f"unknown command {name!r}"})
                 sys.exit(1)
@@ -141,6 +156,40 @@ def _stream(out: IO[str], sheet: Any, limit: int) -> None:
             break
     if batch:
         _send(out, {"rows": batch})
+    _send(out, {"end": True})
+
+
+def _check(out: IO[str], sheet: Any, job: dict[str, Any]) -> None:
+    if sheet is None:
+        raise ValueError("no sheet loaded")
+    os.environ["DJANGO_SETTINGS_MODULE"] = str(job["settings"])
+    import django
+
+    django.setup()
+    from zoufang.ledger.imports import check_in_worker
+
+    outbox: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
+    failed: list[BaseException] = []
+
+    def send_all() -> None:
+        try:
+            while (message := outbox.get()) is not None:
+                _send(out, message)
+        except BaseException as exc:  # the parent has gone: stop checking
+            failed.append(exc)
+
+    sender = threading.Thread(target=send_all, daemon=True)
+    sender.start()
+    try:
+        for batch in check_in_worker(sheet, job):
+            if failed:
+                raise failed[0]
+            outbox.put({"batch": batch})
+    finally:
+        outbox.put(None)
+        sender.join()
+    if failed:
+        raise failed[0]
     _send(out, {"end": True})
 
 
@@ -217,6 +266,24 @@ class Worker:
             yield from list(self._stream())
             return
         yield from self._stream()
+
+    def check(self, job: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The loaded worksheet's rows checked and prepared in the child (the "check"
+        command): each batch's JSON as `ledger.imports.check_in_worker` gives it."""
+        self._ask({"cmd": "check", "job": job})
+        self._streaming = True
+        finished = False
+        try:
+            while True:
+                message = self._answer()
+                if message.get("end"):
+                    finished = True
+                    return
+                yield message["batch"]
+        finally:
+            self._streaming = False
+            if not finished:
+                self.close()
 
     def _stream(self) -> Iterator[list[Any]]:
         self._streaming = True

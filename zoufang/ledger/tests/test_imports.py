@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zoufang.core.models import AuditAction, AuditLog
+from zoufang.ledger import sheets
 from zoufang.ledger.columns import COLUMNS
 from zoufang.ledger.exports import ledger_export
 from zoufang.ledger.imports import ledger_import
@@ -28,6 +29,18 @@ from zoufang.org.scope import SYSTEM
 
 pytestmark = pytest.mark.django_db
 HEADERS = [c.header for c in COLUMNS]
+
+
+@pytest.fixture(autouse=True, params=["here", "worker"])
+def checked_in(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs both ways an .xlsx is checked: read by openpyxl and checked in this
+    process, and read, checked and prepared by the child process (`ledger.xlsxworker`),
+    used from WORKER_MIN_BYTES up (here for any size)."""
+    if request.param == "worker":
+        monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
+    else:
+        monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", -1)
+    return str(request.param)
 
 
 def row(city: Any, **values: Any) -> dict[str, Any]:
@@ -234,7 +247,7 @@ def test_a_database_failure_halfway_writes_nothing(city: Any, monkeypatch: Any) 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "rollup_apply", broken)
+    monkeypatch.setattr(services, "rollup_add_visits", broken)
     with pytest.raises(DatabaseError):
         run(xlsx([row(city, 对象名称=f"对象{n}") for n in range(3)]))
     assert (
@@ -375,3 +388,27 @@ def test_any_export_imports_back_to_the_same_visits(
     )
     assert after == before
     assert all(isinstance(v[-1], Decimal) for v in after)
+
+
+def test_the_child_checks_the_rows_of_a_sheet_it_reads(
+    city: Any, checked_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the worker, this process checks nothing itself: it writes what the child sends."""
+    from zoufang.ledger import imports
+
+    here: list[int] = []
+    check_rows = imports.check_rows
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        here.append(1)
+        return check_rows(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "check_rows", spy)
+    rows = [row(city, 对象名称=f"对象{n}") for n in range(3)]
+    result = run(xlsx([*rows, row(city, 走访民警="")]))
+    assert (result.rows, result.valid, len(result.errors)) == (4, 3, 1)
+    assert result.errors[0].row == 5 and result.errors[0].column == "走访民警"
+    assert here == ([] if checked_in == "worker" else [1])
+    done = run(xlsx([row(city, 对象名称=f"对象{n}", 意见建议="路灯太暗") for n in range(3)]))
+    assert done.imported == 3 and Visit.objects.count() == 3
+    assert Opinion.objects.filter(visit__isnull=False).count() == 3
