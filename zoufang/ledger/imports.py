@@ -53,6 +53,7 @@ Progress = Callable[[str, int], None]
 PERSONAL_FIELDS = ("phone", "id_number")
 # Rows checked, then written, at a time (the progress bar moves after each batch).
 BATCH_ROWS = 5000
+FIRST_BATCH_ROWS = 1000
 
 
 @dataclass
@@ -287,6 +288,7 @@ def check_rows(
     row and not `skip_invalid`), valid rows keep only their duplicate keys, which still
     count the duplicates. Runs in the import's child process for a large sheet, else here."""
     batch = CheckedBatch()
+    size = FIRST_BATCH_ROWS  # small, so the writing starts early
     for excel_row, raw in rows:
         batch.rows += 1
         data, errors = checker.check(excel_row, raw)
@@ -300,9 +302,9 @@ def check_rows(
                 batch.visits.append(prepare_visit(data, key, copy_format=copy_format))
             else:
                 batch.visits.append(PreparedVisit(key, data.unit.pk, [], "", []))
-        if batch.rows >= BATCH_ROWS:
+        if batch.rows >= size:
             yield batch
-            batch = CheckedBatch()
+            batch, size = CheckedBatch(), BATCH_ROWS
     if batch.rows:
         yield batch
 
@@ -406,7 +408,6 @@ def _checked_in_worker(
     assert worker is not None
     job = {
         **options,
-        "settings": django_settings.SETTINGS_MODULE,
         "keys": {name: getattr(django_settings, name, None) for name in KEY_SETTINGS},
         "language": translation.get_language(),
         "header_row": sheet.header_row,

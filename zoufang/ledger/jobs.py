@@ -4,16 +4,20 @@ a task queue can call `job_check` and `job_write` from it instead."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
 from .imports import ledger_import
 from .models import ImportJob, ImportStatus
 from .sheets import SheetError
+
+logger = logging.getLogger(__name__)
 
 
 def _estimate_rows(job: ImportJob) -> int:
@@ -21,12 +25,39 @@ def _estimate_rows(job: ImportJob) -> int:
     return max(1, job.upload.size // 120)
 
 
+class JobProgress:
+    """The rows done so far, written on a connection of its own: the import runs in one
+    transaction, and what it wrote there the page polling the job would not see before the
+    end. Best effort: on SQLite the import holds the only write lock, so while it writes the
+    count waits for the end (the check, which writes nothing, moves the bar there too)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        alias = DEFAULT_DB_ALIAS
+        config = connections.settings[alias]
+        options = dict(config.get("OPTIONS", {}))
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            options["timeout"] = 0  # never wait for the import's lock
+        backend = load_backend(config["ENGINE"])
+        self.connection = backend.DatabaseWrapper({**config, "OPTIONS": options}, alias)
+        self.table = self.connection.ops.quote_name(ImportJob._meta.db_table)
+
+    def __call__(self, step: str, rows: int) -> None:
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {self.table} SET rows_done = %s WHERE id = %s", [rows, self.job_id]
+                )
+        except DatabaseError:
+            logger.debug("progress of import job %s not written", self.job_id, exc_info=True)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def _run(job_id: int, *, write: bool) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-
-    def progress(step: str, rows: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_done=rows)
-
+    progress = JobProgress(job_id)
     try:
         with job.upload.open("rb") as stream:
             result = ledger_import(
@@ -45,6 +76,8 @@ def _run(job_id: int, *, write: bool) -> None:
             status=ImportStatus.FAILED, error=_("The import failed; nothing was written")
         )
         raise
+    finally:
+        progress.close()
     status = ImportStatus.DONE if write else ImportStatus.CHECKED
     ImportJob.objects.filter(pk=job_id).update(
         status=status, result=result.as_stored(), rows_done=result.rows, rows_total=result.rows

@@ -17,9 +17,11 @@ The child speaks JSON lines. Commands on stdin, one per line:
                                           (the loaded sheet's rows checked and prepared for
                                           the importer: `ledger.imports.check_in_worker`)
 
-"check" sets Django up in the child (the settings module the job names; the child never
-opens a database connection) so that checking, sealing and laying out the rows run on the
-machine's other core while the parent writes the batches already sent. Batches wait in a
+For "check" the child has Django set up (the parent's settings module, given on its command
+line; the child never opens a database connection) so that checking, sealing and laying out
+the rows run on the machine's other core while the parent writes the batches already sent.
+The set-up runs in a thread from the start, while calamine loads the sheet (calamine releases
+the GIL), so it costs the import no time. Batches wait in a
 bounded queue for a thread that writes them out, so the child runs ahead of the parent by
 at most QUEUED_BATCHES.
 
@@ -99,6 +101,7 @@ def main() -> None:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     out = sys.stdout
+    django_ready = _DjangoSetup(sys.argv[2] if len(sys.argv) > 2 else "")
     try:
         workbook = CalamineWorkbook.from_path(sys.argv[1])
     except BaseException as exc:  # a Rust panic is a BaseException
@@ -132,7 +135,7 @@ def main() -> None:
             elif name == "rows":
                 _stream(out, sheet, int(command.get("limit") or 0))
             elif name == "check":
-                _check(out, sheet, command["job"])
+                _check(out, sheet, command["job"], django_ready)
             else:
                 _send(out, {"error": f"unknown command {name!r}"})
                 sys.exit(1)
@@ -159,13 +162,38 @@ def _stream(out: IO[str], sheet: Any, limit: int) -> None:
     _send(out, {"end": True})
 
 
-def _check(out: IO[str], sheet: Any, job: dict[str, Any]) -> None:
+class _DjangoSetup:
+    """Django set up in a thread of the child, from its start (see the module's docstring)."""
+
+    def __init__(self, settings_module: str) -> None:
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if settings_module:
+            os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+            self._thread = threading.Thread(target=self._setup, daemon=True)
+            self._thread.start()
+
+    def _setup(self) -> None:
+        try:
+            import django
+
+            django.setup()
+            import zoufang.ledger.imports  # noqa: F401 - imported while calamine works
+        except BaseException as exc:  # raised by wait(), in the command that needs Django
+            self._error = exc
+
+    def wait(self) -> None:
+        if self._thread is None:
+            raise RuntimeError("started without a settings module")
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _check(out: IO[str], sheet: Any, job: dict[str, Any], django_ready: _DjangoSetup) -> None:
     if sheet is None:
         raise ValueError("no sheet loaded")
-    os.environ["DJANGO_SETTINGS_MODULE"] = str(job["settings"])
-    import django
-
-    django.setup()
+    django_ready.wait()
     from zoufang.ledger.imports import check_in_worker
 
     outbox: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
@@ -201,8 +229,10 @@ class Worker:
     """A running child reading one file. Not thread-safe; close it when done."""
 
     def __init__(self, path: str) -> None:
+        from django.conf import settings
+
         self._process: subprocess.Popen[str] | None = subprocess.Popen(
-            [sys.executable, "-m", "zoufang.ledger.xlsxworker", path],
+            [sys.executable, "-m", "zoufang.ledger.xlsxworker", path, settings.SETTINGS_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection  # noqa: F401 - read by the skipif condition
 from django.test import override_settings
 from django.urls import reverse
 
@@ -95,3 +96,31 @@ def test_a_large_export_needs_the_city_offices_approval(city: Any, login: Any) -
     assert "unitadmin" in first  # the watermark: who exported, when
     small = login("city_admin").get(reverse("ledger:visit_export"))
     assert small["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="the in-memory SQLite test database locks a table a transaction has read",
+)
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_while_the_import_transaction_is_open(city: Any) -> None:
+    """The page polls the job from another connection: the rows done must be committed
+    while the import's own transaction is still open (and survive its rollback)."""
+    from django.db import transaction
+
+    from zoufang.ledger.jobs import JobProgress
+
+    job = ImportJob.objects.create(created_by=city.user("unit_admin"), filename="台账.xlsx")
+    progress = JobProgress(job.pk)
+    try:
+        with transaction.atomic():
+            Visit.objects.exists()  # the import's transaction has begun
+            progress("checking", 5000)
+            assert progress.connection.connection is not None
+            with progress.connection.cursor() as cursor:
+                cursor.execute("SELECT rows_done FROM ledger_importjob WHERE id = %s", [job.pk])
+                assert cursor.fetchone()[0] == 5000
+            transaction.set_rollback(True)
+    finally:
+        progress.close()
+    assert ImportJob.objects.get(pk=job.pk).rows_done == 5000
