@@ -153,10 +153,12 @@ def audit_run_record(*, completed: bool, **fields: Any) -> None:
         logger.exception("could not write the audit record of a stopped run")
 
 
-def audit_bulk(entries: Iterable[AuditEntry], *, batch_size: int = 2000) -> int:
+def audit_bulk(entries: Iterable[AuditEntry]) -> int:
     """Write many audit rows in the current transaction; returns how many."""
+    from zoufang.core.bulk import bulk_create_models
+
     rows = [entry.to_model() for entry in entries]
-    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+    bulk_create_models(rows, ids=False)
     return len(rows)
 
 

@@ -147,9 +147,9 @@ def keyring() -> KeyRing:
 # --- encryption ------------------------------------------------------------------------
 
 
-def encrypt(plain: str, *, purpose: str) -> str:
+def encrypt(plain: str, *, purpose: str, ring: KeyRing | None = None) -> str:
     """Encrypt a value under the current key; `purpose` (e.g. `phone`) is bound to it."""
-    ring = keyring()
+    ring = ring or keyring()
     nonce = os.urandom(NONCE_BYTES)
     sealed = ring.current_aead().encrypt(nonce, plain.encode(), purpose.encode())
     return ring.prefix + base64.b64encode(nonce + sealed).decode()
@@ -205,9 +205,9 @@ def _hmac(key: bytes, normalized: str, purpose: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def keyed_hash(normalized: str, *, purpose: str) -> str:
+def keyed_hash(normalized: str, *, purpose: str, ring: KeyRing | None = None) -> str:
     """HMAC-SHA256 of a normalised value, for exact search without the clear value."""
-    return _hmac(keyring().hash_keys[0], normalized, purpose)
+    return _hmac((ring or keyring()).hash_keys[0], normalized, purpose)
 
 
 def keyed_hashes(normalized: str, *, purpose: str) -> list[str]:
@@ -250,26 +250,28 @@ PURPOSES: dict[str, Purpose] = {
 }
 
 
-def seal(value: str, *, purpose: str) -> Sealed:
-    """Seal a normalised value of a purpose (`phone`, `id_number`) under the current keys."""
+def seal(value: str, *, purpose: str, ring: KeyRing | None = None) -> Sealed:
+    """Seal a normalised value of a purpose (`phone`, `id_number`) under the current keys
+    (`ring`: the keys, when the caller seals many values and has looked them up once)."""
     if not value:
         return EMPTY
     kind = PURPOSES[purpose]
+    ring = ring or keyring()
     return Sealed(
-        cipher=encrypt(value, purpose=purpose),
-        digest=keyed_hash(kind.hash_input(value), purpose=purpose),
+        cipher=encrypt(value, purpose=purpose, ring=ring),
+        digest=keyed_hash(kind.hash_input(value), purpose=purpose, ring=ring),
         masked=kind.mask(value),
     )
 
 
-def seal_phone(phone: str) -> Sealed:
+def seal_phone(phone: str, *, ring: KeyRing | None = None) -> Sealed:
     """Seal a normalised phone number (see core.validators.normalize_phone)."""
-    return seal(phone, purpose="phone")
+    return seal(phone, purpose="phone", ring=ring)
 
 
-def seal_id_number(id_number: str) -> Sealed:
+def seal_id_number(id_number: str, *, ring: KeyRing | None = None) -> Sealed:
     """Seal a normalised ID-card number (see core.validators.normalize_id_number)."""
-    return seal(id_number, purpose="id_number")
+    return seal(id_number, purpose="id_number", ring=ring)
 
 
 def phone_digest(phone: str) -> str:

@@ -10,8 +10,14 @@ _FULLWIDTH[0x3000] = 0x20
 _SPACES = re.compile(r"\s+")
 
 
+_FULLWIDTH_CHARACTER = re.compile("[\uff01-\uff5e\u3000]")
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width digits, letters and punctuation as their ASCII forms (`２０２２` → `2022`)."""
+    # Most text has none: looking is much cheaper than translating character by character.
+    if text.isascii() or not _FULLWIDTH_CHARACTER.search(text):
+        return text
     return text.translate(_FULLWIDTH)
 
 

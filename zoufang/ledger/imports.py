@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, audit_record
+from zoufang.core.personal import keyring
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.org.models import Officer, Unit
 
 from .columns import CHANNEL_BY_LABEL, COLUMN_BY_FIELD, TARGET_TYPE_BY_LABEL
 from .models import VisitSource
+from .rollups import rollup_add_visits
 from .services import (
     PreparedVisit,
     VisitInput,
@@ -194,14 +196,13 @@ class RowChecker:
         return (None, errors) if errors else (data, [])
 
     def _parsers(self) -> dict[str, Callable[[object], Any]]:
+        target_type, channel = gettext_lazy("target type"), gettext_lazy("channel")
         return {
             "visit_date": lambda v: validators.parse_date(v, today=self.today),
             "unit": self._unit,
             "officers": self._officers,
-            "target_type": lambda v: _vocabulary(
-                v, TARGET_TYPE_BY_LABEL, gettext_lazy("target type")
-            ),
-            "channel": lambda v: _vocabulary(v, CHANNEL_BY_LABEL, gettext_lazy("channel")),
+            "target_type": lambda v: _vocabulary(v, TARGET_TYPE_BY_LABEL, target_type),
+            "channel": lambda v: _vocabulary(v, CHANNEL_BY_LABEL, channel),
             "is_return_visit": validators.parse_bool,
             "target_name": lambda v: validators.clean_text(v, max_length=100, required=True),
             "phone": validators.normalize_phone,
@@ -289,6 +290,7 @@ def check_rows(
     count the duplicates. Runs in the import's child process for a large sheet, else here."""
     batch = CheckedBatch()
     size = FIRST_BATCH_ROWS  # small, so the writing starts early
+    ring = keyring()
     for excel_row, raw in rows:
         batch.rows += 1
         data, errors = checker.check(excel_row, raw)
@@ -299,7 +301,7 @@ def check_rows(
             assert data is not None
             key = input_dedup_key(data)
             if write:
-                batch.visits.append(prepare_visit(data, key, copy_format=copy_format))
+                batch.visits.append(prepare_visit(data, key, copy_format=copy_format, ring=ring))
             else:
                 batch.visits.append(PreparedVisit(key, data.unit.pk, [], "", []))
         if batch.rows >= size:
@@ -337,10 +339,18 @@ class _Writer:
         result.valid += len(batch.visits)
         if self.write and fresh:
             ids = visits_write(
-                actor=self.actor, prepared=fresh, source=VisitSource.IMPORT, audit="caller"
+                actor=self.actor,
+                prepared=fresh,
+                source=VisitSource.IMPORT,
+                audit="caller",
+                rollups=False,  # added once at the end (`finish`)
             )
             self.ids += ids
             result.imported += len(ids)
+
+    def finish(self) -> None:
+        """Add the visits written to the roll-ups: once, each roll-up row written once."""
+        rollup_add_visits(self.ids)
 
 
 def ledger_import(
@@ -382,6 +392,7 @@ def ledger_import(
                 transaction.set_rollback(True)
                 result.imported = 0
                 return result
+            writer.finish()
             audit_record(
                 action=AuditAction.IMPORT,
                 actor=actor,

@@ -201,7 +201,8 @@ class VisitDaily(RollupMeasures):
     Dashboards and assessment read these, never a scan of the visits.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique key, which begins with it: its own index would only slow writes.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     objects = VisitDailyQuerySet.as_manager()
 

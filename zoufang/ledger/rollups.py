@@ -105,36 +105,76 @@ def rollup_apply(deltas: RollupDeltas) -> None:
 
 def rollup_add_visits(ids: Sequence[int]) -> None:
     """Add visits just written (in the current transaction) to both roll-ups, summed by the
-    database from the visits themselves: one statement per grain, whatever the number.
-    Keys are taken in sorted order, as `rollup_apply` does."""
+    database from the visits themselves, whatever their number: on PostgreSQL one statement
+    that reads the visits once (the unit sums, upserted, then summed again for the city),
+    elsewhere one statement per grain. Keys are taken in sorted order, as `rollup_apply`
+    does. A bulk writer adds all its visits at its end: each roll-up row is then written
+    once, not once per batch."""
     if not ids:
         return
     visits = connection.ops.quote_name(Visit._meta.db_table)
     params: list[Any]
-    if max(ids) - min(ids) + 1 == len(ids):  # a range: every id in it is one of ours
-        where, params = "id BETWEEN %s AND %s", [min(ids), max(ids)]
-    else:  # other writers took ids in between: their rows are not ours to count
+    runs = _runs(ids)
+    if len(runs) == 1:  # a range: every id in it is one of ours
+        where, params = "id BETWEEN %s AND %s", list(runs[0])
+    elif connection.vendor == "postgresql":  # others took ids in between: not ours to count
         where, params = "id = ANY(%s)", [list(ids)]
+    else:
+        for first, last in runs:
+            rollup_add_visits(range(first, last + 1))
+        return
     sums = (
         "COUNT(*), SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
         "SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), "
         "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
     )
     names = ", ".join(MEASURES)
+    unit = connection.ops.quote_name(VisitDaily._meta.db_table)
+    city = connection.ops.quote_name(VisitDailyCity._meta.db_table)
+
+    def upsert(table: str, keys: tuple[str, ...], measures: str, source: str) -> str:
+        group = ", ".join(keys)
+        updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
+        return (
+            f"INSERT INTO {table} ({group}, {names}) SELECT {group}, {measures} "
+            f"FROM {source} WHERE true GROUP BY {group} ORDER BY {group} "
+            f"ON CONFLICT ({group}) DO UPDATE SET {updates}"
+        )
+
     with connection.cursor() as cursor:
-        for model, key_columns, key_select in (
-            (VisitDaily, UNIT_KEY, "unit_id, visit_date, target_type, channel"),
-            (VisitDailyCity, CITY_KEY, "visit_date, target_type, channel"),
-        ):
-            table = connection.ops.quote_name(model._meta.db_table)
-            updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
+        if connection.vendor == "postgresql":
+            summed = ", ".join(f"SUM({m})" for m in MEASURES)  # over one row per unit key
+            unit_sums, city_sums = (
+                upsert(unit, UNIT_KEY, summed, "d"),
+                upsert(city, CITY_KEY, summed, "d"),
+            )
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(key_columns)}, {names}) "
-                f"SELECT {key_select}, {sums} FROM {visits} WHERE {where} "
-                f"GROUP BY {key_select} ORDER BY {key_select} "
-                f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}",
+                f"WITH d ({', '.join(UNIT_KEY)}, {names}) AS (SELECT unit_id, visit_date, "
+                f"target_type, channel, {sums} FROM {visits} WHERE {where} "
+                f"GROUP BY unit_id, visit_date, target_type, channel), u AS ({unit_sums}) "
+                f"{city_sums}",
                 params,
             )
+            return
+        # SQLite: no data-modifying WITH; each grain sums the visits.
+        source = (
+            "(SELECT unit_id, visit_date AS day, target_type, channel, is_return_visit, "
+            "opinions_collected, disputes_mediated, hazards_found, households_helped, "
+            f"donation_amount FROM {visits} WHERE {where})"
+        )
+        for table, keys in ((unit, UNIT_KEY), (city, CITY_KEY)):
+            cursor.execute(upsert(table, keys, sums, source), params)
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The ids as ranges of consecutive ids (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pk)
+        elif not runs or pk != runs[-1][1]:
+            runs.append((pk, pk))
+    return runs
 
 
 def _upsert(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
 from zoufang.core.bulk import bulk_insert, copy_data, copy_fields, next_ids
 from zoufang.core.errors import ConflictError
-from zoufang.core.personal import EMPTY, Sealed, seal_id_number, seal_phone
+from zoufang.core.personal import EMPTY, KeyRing, Sealed, seal_id_number, seal_phone
 from zoufang.core.text import squash_spaces, to_halfwidth
 from zoufang.org.models import Officer, Unit
 
@@ -430,12 +430,15 @@ class PreparedVisit:
         return cls(str(key), int(unit_id), [int(o) for o in officer_ids], record, opinions)
 
 
-def prepare_visit(row: VisitInput, key: str, *, copy_format: bool) -> PreparedVisit:
+def prepare_visit(
+    row: VisitInput, key: str, *, copy_format: bool, ring: KeyRing | None = None
+) -> PreparedVisit:
     """Seal and lay out a checked row (see PreparedVisit). No database access, so the
     import's child process can do it; `copy_format`: the record as a COPY text line
-    (PostgreSQL) rather than a list of JSON-ready values (dates and amounts as text)."""
-    phone = seal_phone(row.phone) if row.phone else EMPTY
-    id_number = seal_id_number(row.id_number) if row.id_number else EMPTY
+    (PostgreSQL) rather than a list of JSON-ready values (dates and amounts as text);
+    `ring`: the keys, looked up once for many rows."""
+    phone = seal_phone(row.phone, ring=ring) if row.phone else EMPTY
+    id_number = seal_id_number(row.id_number, ring=ring) if row.id_number else EMPTY
     values = (
         row.visit_date.isoformat(),
         row.unit.pk,
@@ -488,10 +491,13 @@ def visits_write(
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",
     note: str = "",
+    rollups: bool = True,
 ) -> list[int]:
     """Write prepared visits that are not duplicates (the caller has made sure), with their
     officers, roll-ups, opinions and audit (see visits_bulk_create); returns their ids in
-    order. Call inside a transaction."""
+    order. Call inside a transaction. Without `rollups` the caller adds the ids to the
+    roll-ups itself (`rollups.rollup_add_visits`) before the transaction ends: the importer,
+    once for the whole file."""
     if not prepared:
         return []
     now = timezone.now()
@@ -532,7 +538,8 @@ def visits_write(
             ],
             ids=False,
         )
-    rollup_add_visits(ids)
+    if rollups:
+        rollup_add_visits(ids)
     if audit == "each":
         officers = dict(Officer.objects.values_list("pk", "badge_no"))
         badges = {

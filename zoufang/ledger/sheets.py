@@ -1094,7 +1094,10 @@ def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             raise _damaged_error()
-        cells = [_cell(value) for value in row[:room]]
+        cells = [
+            value if type(value) is str and value[:1] != FORMULA_PREFIX else _cell(value)
+            for value in row[:room]
+        ]
         yield pad + cells if pad else cells
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.audit import AuditAction, AuditEntry, actor_name, audit_bulk, audit_record
+from zoufang.core.bulk import bulk_create_models
 from zoufang.core.errors import ConflictError
 from zoufang.core.personal import seal_phone
 from zoufang.core.validators import clean_text, normalize_phone
@@ -222,10 +223,8 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
                     created_at=timezone.now(),
                 )
             )
-    Opinion.objects.bulk_create(opinions, batch_size=1000)
-    OpinionEvent.objects.bulk_create(
-        [_event(o, OpinionAction.REGISTER, actor=actor) for o in opinions], batch_size=1000
-    )
+    bulk_create_models(opinions)
+    bulk_create_models([_event(o, OpinionAction.REGISTER, actor=actor) for o in opinions])
     audit_bulk(
         AuditEntry(
             action=AuditAction.CREATE,

@@ -242,12 +242,15 @@ def test_reimporting_adds_nothing(city: Any) -> None:
 
 
 def test_a_database_failure_halfway_writes_nothing(city: Any, monkeypatch: Any) -> None:
-    from zoufang.ledger import services
+    from zoufang.ledger import imports
+
+    write = imports.visits_write
 
     def broken(*args: Any, **kwargs: Any) -> None:
+        write(*args, **kwargs)  # the rows are in, then the disk fills
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "rollup_add_visits", broken)
+    monkeypatch.setattr(imports, "visits_write", broken)
     with pytest.raises(DatabaseError):
         run(xlsx([row(city, 对象名称=f"对象{n}") for n in range(3)]))
     assert (
