@@ -79,8 +79,9 @@ def _date_from_text(text: str) -> datetime.date:
     )
 
 
-def normalize_id_number(value: object) -> str:
-    """An 18-character ID-card number with a valid GB 11643 check digit, upper-case X."""
+def normalize_id_number(value: object, *, today: datetime.date | None = None) -> str:
+    """An 18-character ID-card number with a valid GB 11643 check digit, upper-case X; its
+    birth date not after `today` (default: today here)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValidationError(
             _(
@@ -102,7 +103,7 @@ def normalize_id_number(value: object) -> str:
         birth = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         birth = None
-    if birth is None or birth > timezone.localdate() or birth.year < 1900:
+    if birth is None or birth > (today or timezone.localdate()) or birth.year < 1900:
         raise ValidationError(_("The birth date in the ID number is not valid"), code="birth")
     if id_check_digit(text[:17]) != text[17]:
         raise ValidationError(_("The ID number's check digit is wrong"), code="check_digit")

@@ -206,7 +206,7 @@ class RowChecker:
             "is_return_visit": validators.parse_bool,
             "target_name": lambda v: validators.clean_text(v, max_length=100, required=True),
             "phone": validators.normalize_phone,
-            "id_number": validators.normalize_id_number,
+            "id_number": lambda v: validators.normalize_id_number(v, today=self.today),
             "address": lambda v: validators.clean_text(v, max_length=200),
             "opinions_collected": validators.parse_counter,
             "disputes_mediated": validators.parse_counter,
