@@ -55,9 +55,11 @@ def time_repeated(fn: Callable[[], Any], *, repeat: int) -> list[float]:
     return samples
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(*, children: bool = False) -> float:
+    """This process's peak resident memory so far, in MB; with `children`, the largest of
+    its finished child processes' (e.g. the importer's sheet reader)."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def parser(description: str) -> argparse.ArgumentParser:
