@@ -43,8 +43,8 @@ from .services import (
 from .sheets import (
     DEFAULT_MAX_BYTES,
     Sheet,
-    SheetError,
     Source,
+    damaged_error,
     data_rows,
     open_sheet,
     worker_cells,
@@ -428,10 +428,8 @@ def _checked_in_worker(
     try:
         for message in worker.check(job):
             yield CheckedBatch.from_json(message)
-    except WorkerError as exc:
-        raise SheetError(
-            _("The file could not be read to the end; it may be damaged"), code="damaged"
-        ) from exc
+    except WorkerError as exc:  # the child died halfway, as the sheet's reader would
+        raise damaged_error() from exc
 
 
 # The settings sealing reads, handed to the child as they are here (tests override them).

@@ -12,12 +12,15 @@ value is a str. A text value that starts with the formula-neutralising apostroph
 `ledger.workbooks` followed by one of = + - @ tab or carriage return comes back without it, so
 an export re-imports as it was.
 
-.xlsx is streamed with openpyxl's read-only mode, whose memory does not grow with the number
-of rows. python-calamine is not used for .xlsx: it loads a whole worksheet into memory (1.6 GB
-for 1,000,000 rows), copies a shared string into every cell that uses it and sizes a dense
-grid from the cells' positions, so a file of a few kilobytes can make it allocate gigabytes
-and abort the process. It reads .xls (at most 65,536 rows), after `_check_xls_budget` has
-walked the file and bounded what calamine will allocate. CSV is streamed with the csv module.
+A large .xlsx (worksheets of WORKER_MIN_BYTES to WORKER_MAX_BYTES unpacked) is read by
+python-calamine in a child process (`ledger.xlsxworker`): calamine is about ten times faster
+than openpyxl but loads a whole worksheet into memory and sizes a dense grid from the cells'
+positions, so a file of a few kilobytes can make it allocate gigabytes and abort — in the
+child, under a memory ceiling, that costs nothing, and the file is read with openpyxl
+instead. Other .xlsx are streamed with openpyxl's read-only mode, whose memory does not grow
+with the number of rows. calamine reads .xls in process (at most 65,536 rows), after
+`_check_xls_budget` has walked the file and bounded what it will allocate. CSV is streamed
+with the csv module. The importer has the child check the rows too (`Sheet.worker`).
 """
 
 from __future__ import annotations
@@ -191,7 +194,7 @@ def _check_zip(stream: IO[bytes], *, extension: str, max_bytes: int) -> _Checked
         RuntimeError,  # an encrypted entry; NotImplementedError: an unknown zip feature
     ) as exc:
         if extension == ".xlsx":
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
         raise _mismatch_error(extension) from exc
     with archive:
         members = archive.infolist()
@@ -217,7 +220,7 @@ def _check_zip(stream: IO[bytes], *, extension: str, max_bytes: int) -> _Checked
                 RuntimeError,  # encrypted entry, unknown method or flag (NotImplementedError)
                 zlib.error,
             ) as exc:
-                raise _damaged_error() from exc
+                raise damaged_error() from exc
             if b"macroenabled" in manifest or b"vbaproject" in manifest:
                 raise _macros_error()
         if not is_xlsx:
@@ -308,16 +311,16 @@ def _ole2_workbook_stream(data: bytes) -> bytes:
     the sector chains, sizes larger than the file.
     """
     if len(data) < 512:
-        raise _damaged_error()
+        raise damaged_error()
     shift, mini_shift = struct.unpack_from("<HH", data, 30)
     if shift not in (9, 12) or mini_shift != 6:
-        raise _damaged_error()
+        raise damaged_error()
     size = 1 << shift
     count = max(0, len(data) // size - 1)  # sectors after the header
 
     def sector(number: int) -> bytes:
         if number >= count:
-            raise _damaged_error()
+            raise damaged_error()
         return data[(number + 1) * size : (number + 2) * size]
 
     def numbers(chunk: bytes) -> list[int]:
@@ -332,7 +335,7 @@ def _ole2_workbook_stream(data: bytes) -> bytes:
         header[7],
     )
     if (dir_len + mini_fat_len) * size > len(data):
-        raise _damaged_error()
+        raise damaged_error()
     difat = numbers(data[76:512])
     following = difat_start
     for _sector in range(count + 1):
@@ -342,10 +345,10 @@ def _ole2_workbook_stream(data: bytes) -> bytes:
         difat.extend(entries[:-1])
         following = entries[-1]
     else:
-        raise _damaged_error()
+        raise damaged_error()
     fat_sectors = [number for number in difat if number != _FREE_SECTOR]
     if len(fat_sectors) > 2 * (count // (size // 4)) + 2:
-        raise _damaged_error()
+        raise damaged_error()
     fat = [entry for number in fat_sectors for entry in numbers(sector(number))]
 
     def chain(start: int, table: list[int], read: Callable[[int], bytes]) -> bytes:
@@ -353,7 +356,7 @@ def _ole2_workbook_stream(data: bytes) -> bytes:
         current = start
         while current != _END_OF_CHAIN:
             if current >= len(table) or len(parts) > len(table):
-                raise _damaged_error()
+                raise damaged_error()
             parts.append(read(current))
             current = table[current]
         return b"".join(parts)
@@ -367,14 +370,14 @@ def _ole2_workbook_stream(data: bytes) -> bytes:
         (length,) = struct.unpack_from("<I" if size == 512 else "<Q", entry, 120)
         entries_found.append((name, start, length))
     if not entries_found or any(length > len(data) for _, _, length in entries_found[:1]):
-        raise _damaged_error()
+        raise damaged_error()
     named = {name: (start, length) for name, start, length in reversed(entries_found)}
     found = named.get("Workbook") or named.get("Book")
     if found is None:
-        raise _damaged_error()
+        raise damaged_error()
     start, length = found
     if length > len(data):
-        raise _damaged_error()
+        raise damaged_error()
     if length >= 4096:
         return chain(start, fat, sector)[:length]
     root_start, root_length = entries_found[0][1], entries_found[0][2]
@@ -610,7 +613,7 @@ def _zip_bomb_error() -> SheetError:
     )
 
 
-def _damaged_error() -> SheetError:
+def damaged_error() -> SheetError:
     return SheetError(
         _("The file is damaged or is not a real Excel workbook; save it again from Excel"),
         code="damaged",
@@ -751,12 +754,12 @@ class _OpenpyxlEngine:
             rows = self._worksheet.iter_rows(values_only=True)
             for number, row in enumerate(rows, start=1):
                 if number > MAX_ROWS:
-                    raise _damaged_error()
+                    raise damaged_error()
                 yield [_cell(value) for value in row[:MAX_COLUMNS]]
         except SheetError:
             raise
         except Exception as exc:
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
 
     def last_column(self) -> int:
         return max((len(row) for row in self.raw_rows()), default=0)
@@ -840,7 +843,7 @@ class _CalamineBook:
                 raise
             if isinstance(exc, PasswordError):
                 raise _password_error() from exc
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
         metadata = self._workbook.sheets_metadata
         if any(meta.typ in (SheetTypeEnum.MacroSheet, SheetTypeEnum.Vba) for meta in metadata):
             self.close()
@@ -855,7 +858,7 @@ class _CalamineBook:
             except BaseException as exc:
                 if not _is_parser_failure(exc):
                     raise
-                raise _damaged_error() from exc
+                raise damaged_error() from exc
             yield _CalamineEngine(sheet, meta.name)
 
     def _close_stream(self) -> None:
@@ -886,7 +889,7 @@ class _OpenpyxlBook:
             self._workbook = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:
             self._close_stream()
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
 
     def sheets(self) -> Generator[_Engine, None, None]:
         for worksheet in self._workbook.worksheets:
@@ -930,13 +933,13 @@ class _WorkerEngine:
         except WorkerError as exc:
             if limit:
                 raise
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
 
     def last_column(self) -> int:
         try:
             self._book.worker.load(self._index)
         except WorkerError as exc:
-            raise _damaged_error() from exc
+            raise damaged_error() from exc
         return self._book.worker.last_column
 
     def close(self) -> None:
@@ -1093,7 +1096,7 @@ def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
     room = max(0, MAX_COLUMNS - first_column)
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
-            raise _damaged_error()
+            raise damaged_error()
         cells = [
             value if type(value) is str and value[:1] != FORMULA_PREFIX else _cell(value)
             for value in row[:room]

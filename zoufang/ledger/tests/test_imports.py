@@ -415,3 +415,27 @@ def test_the_child_checks_the_rows_of_a_sheet_it_reads(
     done = run(xlsx([row(city, 对象名称=f"对象{n}", 意见建议="路灯太暗") for n in range(3)]))
     assert done.imported == 3 and Visit.objects.count() == 3
     assert Opinion.objects.filter(visit__isnull=False).count() == 3
+
+
+def test_a_child_dying_while_it_checks_is_a_damaged_file_and_writes_nothing(
+    city: Any, checked_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if checked_in != "worker":
+        pytest.skip("only the worker has a child to lose")
+    from zoufang.ledger import xlsxworker
+
+    check = xlsxworker.Worker.check
+
+    def dies_after_the_first_batch(self: Any, job: Any) -> Any:
+        for number, message in enumerate(check(self, job)):
+            if number == 0:  # the child is busy with the next 5,000 rows: it dies there
+                self._process.kill()
+                self._process.wait()
+            yield message
+
+    monkeypatch.setattr(xlsxworker.Worker, "check", dies_after_the_first_batch)
+    rows = [row(city, 对象名称=f"对象{n}") for n in range(8000)]
+    with pytest.raises(SheetError) as error:
+        run(xlsx(rows))
+    assert error.value.code == "damaged"
+    assert not Visit.objects.exists() and not VisitDaily.objects.exists()
