@@ -85,7 +85,9 @@ def _decode_special(obj: dict[str, Any]) -> object:
 
 
 def _send(out: IO[str], message: dict[str, Any]) -> None:
-    out.write(json.dumps(message, ensure_ascii=False, default=_encode_special))
+    out.write(
+        json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=_encode_special)
+    )
     out.write("\n")
     out.flush()
 
