@@ -41,7 +41,6 @@ from .services import (
     visits_write,
 )
 from .sheets import (
-    DEFAULT_MAX_BYTES,
     Sheet,
     Source,
     damaged_error,
@@ -360,7 +359,7 @@ def ledger_import(
     filename: str,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check a ledger file and, unless a row is wrong (and not skipped) or it is a dry run,

@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO, Any, Literal, Protocol, TypeAlias
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -67,7 +68,7 @@ Kind: TypeAlias = Literal["xlsx", "xls", "csv"]
 Rows: TypeAlias = Generator[list[Cell], None, None]
 
 MIB = 1024 * 1024
-DEFAULT_MAX_BYTES = 50 * MIB
+DEFAULT_MAX_BYTES = 50 * MIB  # when the settings name no limit (ZOUFANG_UPLOAD_MAX_MB)
 ACCEPTED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xla")
 HEADER_SEARCH_ROWS = 10
@@ -142,7 +143,12 @@ class _Checked:
     worksheet_bytes: int = 0  # .xlsx: the worksheets' unpacked size
 
 
-def check_file(*, source: Source, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kind:
+def upload_max_bytes() -> int:
+    """The size limit of a ledger file: ZOUFANG_UPLOAD_MAX_MB (50 MB unless set)."""
+    return int(getattr(settings, "ZOUFANG_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def check_file(*, source: Source, filename: str, max_bytes: int | None = None) -> Kind:
     """Refuse an unusable upload before parsing it; return its kind: "xlsx", "xls" or "csv".
 
     `source` is the file's content (bytes), its path (str or PathLike) or a seekable binary
@@ -151,7 +157,8 @@ def check_file(*, source: Source, filename: str, max_bytes: int = DEFAULT_MAX_BY
     return _inspect(source=source, filename=filename, max_bytes=max_bytes).kind
 
 
-def _inspect(*, source: Source, filename: str, max_bytes: int) -> _Checked:
+def _inspect(*, source: Source, filename: str, max_bytes: int | None) -> _Checked:
+    max_bytes = upload_max_bytes() if max_bytes is None else max_bytes
     size = _size(source)
     if size > max_bytes:
         raise SheetError(
@@ -1112,7 +1119,7 @@ def open_sheet(
     *,
     source: Source,
     filename: str,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     require_columns: bool = True,
 ) -> Sheet:
     """Check the file, find the ledger's header row and return the sheet, ready to stream.

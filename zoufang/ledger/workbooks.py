@@ -41,7 +41,6 @@ from .columns import (
     TARGET_TYPE_BY_LABEL,
 )
 from .sheets import (
-    DEFAULT_MAX_BYTES,
     ERROR_HEADER,
     FORMULA_PREFIX,
     FORMULA_TRIGGERS,
@@ -305,7 +304,7 @@ def annotated_copy(
     source: Source,
     filename: str,
     errors: Iterable[tuple[int, str | None, str]],
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> bytes:
     """An .xlsx copy of the uploaded ledger with its errors marked, to fix and upload again.
 

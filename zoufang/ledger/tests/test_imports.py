@@ -439,3 +439,15 @@ def test_a_child_dying_while_it_checks_is_a_damaged_file_and_writes_nothing(
         run(xlsx(rows))
     assert error.value.code == "damaged"
     assert not Visit.objects.exists() and not VisitDaily.objects.exists()
+
+
+def test_the_size_limit_is_the_setting_for_the_page_and_the_command_alike(
+    city: Any, tmp_path: Path, settings: Any
+) -> None:
+    data = csv_bytes([row(city, 对象名称=f"对象{n}") for n in range(40)], "utf-8")
+    settings.ZOUFANG_UPLOAD_MAX_BYTES = len(data) - 1
+    with pytest.raises(SheetError) as error:
+        run(data, "台账.csv")
+    assert error.value.code == "too_large"
+    settings.ZOUFANG_UPLOAD_MAX_BYTES = len(data)
+    assert run(data, "台账.csv").imported == 40
