@@ -294,30 +294,20 @@ class Worker:
         the rows are read whole before the first is given, so the child stays usable however
         many the caller takes."""
         self._ask({"cmd": "rows", "limit": limit})
+        rows = (row for chunk in self._stream("rows") for row in chunk)
         if limit:
-            yield from list(self._stream())
+            yield from list(rows)
             return
-        yield from self._stream()
+        yield from rows
 
     def check(self, job: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The loaded worksheet's rows checked and prepared in the child (the "check"
         command): each batch's JSON as `ledger.imports.check_in_worker` gives it."""
         self._ask({"cmd": "check", "job": job})
-        self._streaming = True
-        finished = False
-        try:
-            while True:
-                message = self._answer()
-                if message.get("end"):
-                    finished = True
-                    return
-                yield message["batch"]
-        finally:
-            self._streaming = False
-            if not finished:
-                self.close()
+        yield from self._stream("batch")
 
-    def _stream(self) -> Iterator[list[Any]]:
+    def _stream(self, key: str) -> Iterator[Any]:
+        """The `key` of each message up to {"end": true}."""
         self._streaming = True
         finished = False
         try:
@@ -326,7 +316,7 @@ class Worker:
                 if message.get("end"):
                     finished = True
                     return
-                yield from message["rows"]
+                yield message[key]
         finally:
             self._streaming = False
             if not finished:  # left half-read: the rest of the stream is in the pipe
