@@ -78,7 +78,10 @@ def _copy(
             names = ", ".join(quote(c) for c in (pk.column, *columns))
         else:
             names = ", ".join(quote(c) for c in columns)
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,  # Django's exceptions, as for any statement
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             if ids:
                 for pk_value, row in zip(new_ids, rows, strict=True):
                     copy.write_row((pk_value, *row))
@@ -144,6 +147,7 @@ def copy_data(
     options = " (FORMAT BINARY)" if binary else ""
     with (
         connection.cursor() as cursor,
+        connection.wrap_database_errors,  # Django's exceptions, as for any statement
         cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN{options}") as copy,
     ):
         copy.write(data)
