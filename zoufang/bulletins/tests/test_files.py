@@ -138,13 +138,13 @@ def test_file_names_lose_folders_and_control_characters() -> None:
 @pytest.mark.django_db
 def test_the_service_stores_checked_files(write: Any) -> None:
     bulletin = write(
-        images=[upload("1.png", png_bytes(4, 3))],
+        images=[upload("现场照片.png", png_bytes(4, 3))],
         attachments=[upload("走访汇总.docx", docx_bytes())],
     )
     image = BulletinImage.objects.get(bulletin=bulletin)
     attachment = BulletinAttachment.objects.get(bulletin=bulletin)
     assert (image.content_type, image.width, image.height) == ("image/png", 4, 3)
-    assert image.image.name.endswith(".png") and "1.png" not in image.image.name
+    assert image.image.name.endswith(".png") and "现场照片" not in image.image.name
     assert attachment.original_name == "走访汇总.docx"
     assert attachment.file.read()[:2] == b"PK"
 
