@@ -451,3 +451,40 @@ def test_the_size_limit_is_the_setting_for_the_page_and_the_command_alike(
     assert error.value.code == "too_large"
     settings.ZOUFANG_UPLOAD_MAX_BYTES = len(data)
     assert run(data, "台账.csv").imported == 40
+
+
+def test_the_rollups_after_an_import_are_what_a_rebuild_computes(city: Any) -> None:
+    from django.db import transaction
+
+    from zoufang.ledger.models import VisitDailyCity
+    from zoufang.ledger.rollups import rollup_rebuild
+
+    make = [
+        row(
+            city,
+            对象名称=f"对象{n}",
+            走访日期=f"2022-01-{n % 9 + 1:02d}",
+            走访方式="微信" if n % 3 else "面对面",
+            是否回访="是" if n % 4 == 0 else "否",
+            调解纠纷数=n % 3,
+            **{"捐款捐物金额(元)": f"{n}.{n % 100:02d}"},
+        )
+        for n in range(60)
+    ]
+    first = run(xlsx(make[:25]))  # two imports: the second adds to the first's roll-up rows
+    assert first.imported == 25, first.errors[:2]
+    assert run(xlsx(make)).imported == 35
+    fields = ("unit_id", "day", "target_type", "channel", "visits", "return_visits")
+    fields += ("disputes_mediated", "donation_cents")
+
+    def rollups() -> tuple[list[Any], list[Any]]:
+        return (
+            sorted(VisitDaily.objects.values_list(*fields)),
+            sorted(VisitDailyCity.objects.values_list(*fields[1:])),
+        )
+
+    kept = rollups()
+    with transaction.atomic():
+        rollup_rebuild()
+        assert rollups() == kept and sum(r[4] for r in kept[0]) == 60
+        transaction.set_rollback(True)
