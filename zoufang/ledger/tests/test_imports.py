@@ -474,8 +474,8 @@ def test_the_rollups_after_an_import_are_what_a_rebuild_computes(city: Any) -> N
     first = run(xlsx(make[:25]))  # two imports: the second adds to the first's roll-up rows
     assert first.imported == 25, first.errors[:2]
     assert run(xlsx(make)).imported == 35
-    fields = ("unit_id", "day", "target_type", "channel", "visits", "return_visits")
-    fields += ("disputes_mediated", "donation_cents")
+    fields: tuple[str, ...] = ("unit_id", "day", "target_type", "channel", "visits")
+    fields += ("return_visits", "disputes_mediated", "donation_cents")
 
     def rollups() -> tuple[list[Any], list[Any]]:
         return (
