@@ -1,9 +1,12 @@
 """Importing a ledger file (台账): every row checked with the validators the quick-entry form
 uses, against lookups loaded once; nothing written when a row is wrong (unless told to skip
 the wrong rows); duplicates of the ledger or of earlier rows counted, not written; the write is
-`visits_bulk_create`, in one transaction, with roll-ups and audit.
+`services.visits_write`, in one transaction for the file, with roll-ups and audit.
 
-The file is read by `sheets.py` (which refuses unusable files before parsing).
+The file is read by `sheets.py` (which refuses unusable files before parsing). A large .xlsx
+is read by a child process (`xlsxworker`), which also checks and prepares the rows
+(`check_in_worker`) while this process writes; other files are checked here (`check_rows`
+either way). docs/ledger-files.md tells where the time goes.
 """
 
 from __future__ import annotations
