@@ -131,11 +131,6 @@ def copy_fields(values: Sequence[Any]) -> str:
     return "\t".join(copy_text(value) for value in values)
 
 
-def copy_line(values: Sequence[Any]) -> str:
-    """A row in COPY's text format, with its newline."""
-    return copy_fields(values) + "\n"
-
-
 def copy_data(
     target: type[Model] | str, columns: Sequence[str], data: bytes, *, binary: bool = False
 ) -> None:

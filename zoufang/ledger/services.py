@@ -399,9 +399,6 @@ BULK_COLUMNS = (
 )
 
 
-# How many of BULK_COLUMNS a prepared visit's record holds (to `dedup_key`); the rest are
-# the same for every row of a write and added when it is written.
-RECORD_COLUMNS = BULK_COLUMNS.index("dedup_key") + 1
 CENTS = Decimal("0.01")
 
 
