@@ -538,12 +538,15 @@ def visits_write(
     if rollups:
         rollup_add_visits(ids)
     if audit == "each":
-        officers = dict(Officer.objects.values_list("pk", "badge_no"))
+        named = {officer for visit in prepared for officer in visit.officer_ids}
+        officers = dict(Officer.objects.filter(pk__in=named).values_list("pk", "badge_no"))
         badges = {
             pk: [officers[o] for o in visit.officer_ids]
             for pk, visit in zip(ids, prepared, strict=True)
         }
-        visits = Visit.objects.filter(pk__in=ids).select_related("unit")
+        # By range, not an IN list of every id (SQLite's limit on parameters); the range may
+        # hold other writers' visits on PostgreSQL, which `badges` leaves out.
+        visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
         audit_bulk(
             AuditEntry(
                 action=AuditAction.CREATE,
@@ -553,6 +556,7 @@ def visits_write(
                 note=note,
             )
             for visit in visits.order_by("pk").iterator(chunk_size=2000)
+            if visit.pk in badges
         )
     elif audit == "batch":
         audit_record(
