@@ -39,6 +39,23 @@ MEASURES = (
 )
 
 
+# The measures of a group of visits, in MEASURES order, as SQL over the visits table.
+_VISIT_SUMS = (
+    "COUNT(*), SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
+    "SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), "
+    "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
+)
+
+# The measures of a group of roll-up rows, summed.
+_ROLLUP_SUMS = ", ".join(f"SUM({name})" for name in MEASURES)
+
+
+def _added_on_conflict(table: str, keys: Sequence[str]) -> str:
+    """The upsert clause that adds the new measures to a roll-up row that exists."""
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
+    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+
+
 class VisitLike(Protocol):
     unit_id: int
     visit_date: datetime.date
@@ -123,34 +140,26 @@ def rollup_add_visits(ids: Sequence[int]) -> None:
         for first, last in runs:
             rollup_add_visits(range(first, last + 1))
         return
-    sums = (
-        "COUNT(*), SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
-        "SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), "
-        "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
-    )
     names = ", ".join(MEASURES)
     unit = connection.ops.quote_name(VisitDaily._meta.db_table)
     city = connection.ops.quote_name(VisitDailyCity._meta.db_table)
 
     def upsert(table: str, keys: tuple[str, ...], measures: str, source: str) -> str:
         group = ", ".join(keys)
-        updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
         return (
             f"INSERT INTO {table} ({group}, {names}) SELECT {group}, {measures} "
             f"FROM {source} WHERE true GROUP BY {group} ORDER BY {group} "
-            f"ON CONFLICT ({group}) DO UPDATE SET {updates}"
+            + _added_on_conflict(table, keys)
         )
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            summed = ", ".join(f"SUM({m})" for m in MEASURES)  # over one row per unit key
-            unit_sums, city_sums = (
-                upsert(unit, UNIT_KEY, summed, "d"),
-                upsert(city, CITY_KEY, summed, "d"),
-            )
+            # d holds one row per unit key: summing it again gives the unit rows as they are
+            unit_sums = upsert(unit, UNIT_KEY, _ROLLUP_SUMS, "d")
+            city_sums = upsert(city, CITY_KEY, _ROLLUP_SUMS, "d")
             cursor.execute(
                 f"WITH d ({', '.join(UNIT_KEY)}, {names}) AS (SELECT unit_id, visit_date, "
-                f"target_type, channel, {sums} FROM {visits} WHERE {where} "
+                f"target_type, channel, {_VISIT_SUMS} FROM {visits} WHERE {where} "
                 f"GROUP BY unit_id, visit_date, target_type, channel), u AS ({unit_sums}) "
                 f"{city_sums}",
                 params,
@@ -163,7 +172,7 @@ def rollup_add_visits(ids: Sequence[int]) -> None:
             f"donation_amount FROM {visits} WHERE {where})"
         )
         for table, keys in ((unit, UNIT_KEY), (city, CITY_KEY)):
-            cursor.execute(upsert(table, keys, sums, source), params)
+            cursor.execute(upsert(table, keys, _VISIT_SUMS, source), params)
 
 
 def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -188,8 +197,7 @@ def _upsert(
         return
     table = connection.ops.quote_name(db_table)
     names = ", ".join((*key_columns, *MEASURES))
-    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in MEASURES)
-    conflict = f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
+    conflict = _added_on_conflict(table, key_columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(items) > 1:
             # One statement for the lot: the keys and measures as arrays (sent as array
@@ -230,21 +238,17 @@ def rollup_rebuild() -> int:
     table = connection.ops.quote_name(VisitDaily._meta.db_table)
     city = connection.ops.quote_name(VisitDailyCity._meta.db_table)
     measures = ", ".join(MEASURES)
-    cents = "CAST(ROUND(SUM(donation_amount) * 100) AS BIGINT)"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
             f"INSERT INTO {table} (unit_id, day, target_type, channel, {measures}) "
-            f"SELECT unit_id, visit_date, target_type, channel, COUNT(*), "
-            f"SUM(CASE WHEN is_return_visit THEN 1 ELSE 0 END), SUM(opinions_collected), "
-            f"SUM(disputes_mediated), SUM(hazards_found), SUM(households_helped), {cents} "
+            f"SELECT unit_id, visit_date, target_type, channel, {_VISIT_SUMS} "
             f"FROM {visits} GROUP BY unit_id, visit_date, target_type, channel"
         )
         cursor.execute(f"DELETE FROM {city}")
-        sums = ", ".join(f"SUM({name})" for name in MEASURES)
         cursor.execute(
             f"INSERT INTO {city} (day, target_type, channel, {measures}) "
-            f"SELECT day, target_type, channel, {sums} "
+            f"SELECT day, target_type, channel, {_ROLLUP_SUMS} "
             f"FROM {table} GROUP BY day, target_type, channel"
         )
     return VisitDaily.objects.count()
