@@ -12,7 +12,7 @@ either way). docs/ledger-files.md tells where the time goes.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from .services import (
     prepare_visit,
     scope_unit_ids_of,
     visit_input_errors,
+    visit_unit_errors,
     visits_write,
 )
 from .sheets import (
@@ -58,6 +59,25 @@ PERSONAL_FIELDS = ("phone", "id_number")
 # Rows checked, then written, at a time (the progress bar moves after each batch).
 BATCH_ROWS = 5000
 FIRST_BATCH_ROWS = 1000
+# Fields whose cells repeat a few values down a sheet: each distinct value is parsed once
+# (`_memoized`), remembering at most MEMO_SIZE values a field.
+REPEATING_FIELDS = frozenset(
+    {
+        "visit_date",
+        "unit",
+        "officers",
+        "target_type",
+        "channel",
+        "is_return_visit",
+        "opinions_collected",
+        "disputes_mediated",
+        "hazards_found",
+        "households_helped",
+        "donation_amount",
+        "note",
+    }
+)
+MEMO_SIZE = 10_000
 
 
 @dataclass
@@ -126,7 +146,11 @@ class RowChecker:
         self.scope = scope
         self.units = {u.code.upper(): u for u in units}
         self.officers = {o.badge_no.upper(): o for o in officers}
-        self._parse = self._parsers()
+        self._parse = {
+            name: _memoized(parse) if name in REPEATING_FIELDS else parse
+            for name, parse in self._parsers().items()
+        }
+        self._unit_rules_seen: dict[tuple[int, ...], dict[str, str]] = {}
 
     @classmethod
     def for_actor(cls, actor: Any, *, today: datetime.date | None = None) -> RowChecker:
@@ -192,10 +216,25 @@ class RowChecker:
         if errors:
             return None, errors
         data = VisitInput(**clean)
-        rules = visit_input_errors(data, scope_unit_ids=self.scope, today=self.today)
+        rules = visit_input_errors(
+            data, scope_unit_ids=self.scope, today=self.today, unit_rules=self._unit_rules
+        )
         for name, message in rules.items():
             fail(name, message)
         return (None, errors) if errors else (data, [])
+
+    def _unit_rules(
+        self, unit: Unit, officers: Sequence[Officer], scope: set[int] | None
+    ) -> dict[str, str]:
+        """visit_unit_errors, once for each unit and officers. The key is the objects' ids:
+        the checker holds every unit and officer it hands out, so an id stays theirs."""
+        key = (id(unit), *map(id, officers))
+        errors = self._unit_rules_seen.get(key)
+        if errors is None:
+            if len(self._unit_rules_seen) >= MEMO_SIZE:
+                self._unit_rules_seen.clear()
+            errors = self._unit_rules_seen[key] = visit_unit_errors(unit, officers, scope)
+        return errors
 
     def _parsers(self) -> dict[str, Callable[[object], Any]]:
         target_type, channel = gettext_lazy("target type"), gettext_lazy("channel")
@@ -239,6 +278,37 @@ class RowChecker:
                 _("No officer with badge number %(badges)s") % {"badges": "、".join(unknown)}
             )
         return tuple(self.officers[b] for b in badges)
+
+
+def _memoized(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+    """`parse`, run once for each distinct cell value (a column such as 单位代码 or 走访方式
+    repeats a few values on every row); its refusals are kept as their messages."""
+    seen: dict[tuple[type, object], Any] = {}
+
+    def parsed(value: object) -> Any:
+        key = (type(value), value)  # 1, 1.0 and True are equal, and parse differently
+        try:
+            outcome = seen[key]
+        except KeyError:
+            try:
+                outcome = parse(value)
+            except ValidationError as error:
+                outcome = _Refusal(error.messages[0])
+            if len(seen) >= MEMO_SIZE:
+                seen.clear()
+            seen[key] = outcome
+        except TypeError:  # unhashable: not a cell value any reader gives, but parse it anyway
+            return parse(value)
+        if type(outcome) is _Refusal:
+            raise ValidationError(outcome.message)
+        return outcome
+
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    message: str
 
 
 def _vocabulary(value: object, labels: dict[str, str], what: Any) -> str:

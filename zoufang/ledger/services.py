@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -138,28 +139,44 @@ def input_dedup_key(data: VisitInput) -> str:
     )
 
 
-def visit_input_errors(
-    data: VisitInput, *, scope_unit_ids: set[int] | None, today: datetime.date | None = None
-) -> dict[str, str]:
-    """Rules a row must keep beyond its fields' formats; `scope_unit_ids` None means any unit.
+UnitRules = Callable[[Unit, Sequence[Officer], "set[int] | None"], dict[str, str]]
 
-    Returns {field: message}; empty when the row may be written.
-    """
+
+def visit_unit_errors(
+    unit: Unit, officers: Sequence[Officer], scope_unit_ids: set[int] | None
+) -> dict[str, str]:
+    """The rules on a row's unit and officers: the unit in scope and in use, at least one
+    officer, every officer of the unit or a sub-unit. Returns {field: message}."""
     errors: dict[str, str] = {}
-    if scope_unit_ids is not None and data.unit.pk not in scope_unit_ids:
-        errors["unit"] = _("Unit %(code)s is not within your scope") % {"code": data.unit.code}
-    if not data.unit.is_active:
-        errors["unit"] = _("Unit %(code)s is no longer in use") % {"code": data.unit.code}
-    if not data.officers:
+    if scope_unit_ids is not None and unit.pk not in scope_unit_ids:
+        errors["unit"] = _("Unit %(code)s is not within your scope") % {"code": unit.code}
+    if not unit.is_active:
+        errors["unit"] = _("Unit %(code)s is no longer in use") % {"code": unit.code}
+    if not officers:
         errors["officers"] = _("Name at least one officer")
     else:
-        strangers = [
-            o.badge_no for o in data.officers if not o.unit.path.startswith(data.unit.path)
-        ]
+        strangers = [o.badge_no for o in officers if not o.unit.path.startswith(unit.path)]
         if strangers:
             errors["officers"] = _(
                 "Officer(s) %(badges)s do not belong to unit %(code)s or its sub-units"
-            ) % {"badges": "、".join(strangers), "code": data.unit.code}
+            ) % {"badges": "、".join(strangers), "code": unit.code}
+    return errors
+
+
+def visit_input_errors(
+    data: VisitInput,
+    *,
+    scope_unit_ids: set[int] | None,
+    today: datetime.date | None = None,
+    unit_rules: UnitRules = visit_unit_errors,
+) -> dict[str, str]:
+    """Rules a row must keep beyond its fields' formats; `scope_unit_ids` None means any unit.
+    `unit_rules`: visit_unit_errors, or a cache of it (the importer checks the same unit and
+    officers on many rows).
+
+    Returns {field: message}; empty when the row may be written.
+    """
+    errors = dict(unit_rules(data.unit, data.officers, scope_unit_ids))
     if data.visit_date > (today or timezone.localdate()):
         errors["visit_date"] = _("The date is in the future")
     return errors
@@ -344,27 +361,25 @@ class BulkResult:
     duplicate_rows: list[int]
 
 
-def existing_dedup_keys(keys: Sequence[str], *, chunk: int = 900) -> set[str]:
+def existing_dedup_keys(keys: Sequence[str]) -> set[str]:
     """The keys among `keys` that visits in the ledger already have.
 
-    On PostgreSQL one statement with the keys as one array parameter (an `IN` list of
-    thousands of parameters costs more to send and plan than the lookup); elsewhere `IN`
-    lists of `chunk` keys (SQLite's parameter limit)."""
+    One statement with the keys as one parameter — an array on PostgreSQL, a JSON array on
+    SQLite (read by json_each) — as a list of thousands of parameters would cost more to
+    send and plan than the lookup, and meets SQLite's limit on parameters."""
     found: set[str] = set()
     if not keys:
         return found
+    table = connection.ops.quote_name(Visit._meta.db_table)
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Visit._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT dedup_key FROM {table} WHERE dedup_key = ANY(%s::varchar[])",
-                [list(keys)],
-            )
-            found.update(key for (key,) in cursor.fetchall())
-        return found
-    for start in range(0, len(keys), chunk):
-        part = keys[start : start + chunk]
-        found.update(Visit.objects.filter(dedup_key__in=part).values_list("dedup_key", flat=True))
+        sql = f"SELECT dedup_key FROM {table} WHERE dedup_key = ANY(%s::varchar[])"
+        parameter: Any = list(keys)
+    else:
+        sql = f"SELECT dedup_key FROM {table} WHERE dedup_key IN (SELECT value FROM json_each(%s))"
+        parameter = json.dumps(list(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parameter])
+        found.update(key for (key,) in cursor.fetchall())
     return found
 
 

@@ -193,6 +193,38 @@ def test_a_wrong_row_means_nothing_is_written(city: Any) -> None:
     assert skipped.imported == 3 and Visit.objects.count() == 3
 
 
+def test_a_value_repeated_down_the_sheet_is_judged_the_same_on_every_row(city: Any) -> None:
+    """Repeating columns are parsed once per distinct value (imports._memoized): a wrong
+    value is still an error on each row it is on, and cells that are equal but of other
+    types (1, 1.0, True; a date and its text) are each parsed as what they are."""
+    rows = [
+        row(city, 对象名称="甲", 走访方式="飞鸽", 收集意见数=1, 是否回访=True),
+        row(city, 对象名称="乙", 走访方式="飞鸽", 收集意见数=1.0, 是否回访=1),
+        row(city, 对象名称="丙", 走访方式="面对面", 收集意见数=1.5, 是否回访="是"),
+        row(city, 对象名称="丁", 单位编码="JZ0201", 走访民警=city.officer.badge_no),
+        row(city, 对象名称="戊", 单位编码="JZ0201", 走访民警=city.officer.badge_no),
+    ]
+    result = run(xlsx(rows))
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "走访方式"),
+        (3, "走访方式"),
+        (4, "收集意见数"),
+        (5, "走访民警"),
+        (6, "走访民警"),
+    ]
+    good = [
+        row(city, 对象名称="甲", 收集意见数=2, 是否回访=True),
+        row(city, 对象名称="乙", 收集意见数=2.0, 是否回访=0),
+        row(city, 对象名称="丙", 收集意见数="2", 是否回访=1),
+        row(city, 对象名称="丁", 走访日期=datetime.date(2022, 1, 5)),
+    ]
+    assert run(xlsx(good)).imported == 4
+    visits = {v.target_name: v for v in Visit.objects.all()}
+    assert [visits[n].opinions_collected for n in "甲乙丙丁"] == [2, 2, 2, 0]
+    assert [visits[n].is_return_visit for n in "甲乙丙丁"] == [True, False, True, False]
+    assert {v.visit_date for v in visits.values()} == {datetime.date(2022, 1, 5)}
+
+
 def test_an_id_number_in_a_number_cell_is_an_error(city: Any) -> None:
     result = run(xlsx([row(city, 身份证号=110105194912310000)]))
     assert result.errors[0].column == "身份证号" and "数字格式" in result.errors[0].message
