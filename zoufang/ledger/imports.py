@@ -226,8 +226,9 @@ class RowChecker:
     def _unit_rules(
         self, unit: Unit, officers: Sequence[Officer], scope: set[int] | None
     ) -> dict[str, str]:
-        """visit_unit_errors, once for each unit and officers. The key is the objects' ids:
-        the checker holds every unit and officer it hands out, so an id stays theirs."""
+        """visit_unit_errors, once for each unit and officers (`scope` is always the
+        checker's own). The key is the objects' ids: the checker holds every unit and
+        officer it hands out, so an id stays theirs."""
         key = (id(unit), *map(id, officers))
         errors = self._unit_rules_seen.get(key)
         if errors is None:
