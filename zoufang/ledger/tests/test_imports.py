@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,162 @@ def test_a_clean_sheet_is_imported_with_rollups_audit_and_opinions(city: Any) ->
     ids = sorted(Visit.objects.values_list("pk", flat=True))
     assert summary is not None and summary["imported"] == 2 and summary["file"] == "台账.xlsx"
     assert (summary["first_id"], summary["last_id"]) == (ids[0], ids[-1])
+
+
+def excel_layout_xlsx(rows: list[list[Any]]) -> bytes:
+    """A workbook laid out as Excel and WPS save one, unlike openpyxl (which the other tests
+    write with): text in the shared-strings table, dates as serial numbers under a date
+    style (built-in format 14 and a custom 年月日 one), true/false cells, a merged title row
+    above the header, a hidden empty sheet first. Cells: str, int/float, bool,
+    ("date", serial, style) or None."""
+    strings: dict[str, int] = {}
+    sheet_rows = []
+    for number, values in enumerate(rows, start=1):
+        cells = []
+        for index, value in enumerate(values):
+            ref = f"{chr(ord('A') + index)}{number}"
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                cells.append(f'<c r="{ref}" s="{value[2]}"><v>{value[1]}</v></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                position = strings.setdefault(value, len(strings))
+                cells.append(f'<c r="{ref}" t="s"><v>{position}</v></c>')
+        sheet_rows.append(f'<row r="{number}">{"".join(cells)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    shared = "".join(
+        f'<si><t xml:space="preserve">{html.escape(text)}</t></si>' for text in strings
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for n in (1, 2)
+            )
+            + '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{kinds}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="说明" sheetId="1" state="hidden" r:id="rId1"/>'
+            '<sheet name="走访台账" sheetId="2" r:id="rId2"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Type="{kinds}/worksheet" '
+                f'Target="worksheets/sheet{n}.xml"/>'
+                for n in (1, 2)
+            )
+            + f'<Relationship Id="rId3" Type="{kinds}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId4" Type="{kinds}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><numFmts count="1">'
+            '<numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+            '</numFmts><fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>'
+            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+            '</cellStyleXfs><cellXfs count="3">'
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '<xf numFmtId="176" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '</cellXfs><cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/>'
+            "</cellStyles></styleSheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+            f"{shared}</sst>"
+        ),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData/></worksheet>',
+        "xl/worksheets/sheet2.xml": (
+            f'<worksheet xmlns="{main}"><dimension ref="A1:R{len(rows)}"/>'
+            f"<sheetData>{''.join(sheet_rows)}</sheetData>"
+            '<mergeCells count="1"><mergeCell ref="A1:R1"/></mergeCells></worksheet>'
+        ),
+    }
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(
+                name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text
+            )
+    return stream.getvalue()
+
+
+def test_a_workbook_laid_out_as_excel_saves_it(city: Any) -> None:
+    badge = city.officer.badge_no
+    header = [c.header for c in COLUMNS]
+    blank: list[Any] = [None] * len(header)
+
+    def line(**values: Any) -> list[Any]:
+        cells = list(blank)
+        for name, value in values.items():
+            cells[header.index(name)] = value
+        return cells
+
+    rows = [
+        ["江州市公安局“大走访”台账（2022年第一季度）", *blank[1:]],
+        header,
+        line(
+            走访日期=("date", 44566, 1),  # 2022-01-05 as Excel stores it, format 14
+            单位编码="JZ0101",
+            走访民警=f"{badge}，{badge}",
+            对象类型="群众",
+            走访方式="面对面",
+            是否回访=True,
+            对象名称="王五",
+            联系电话=13812345678,
+            身份证号="11010519491231002X",
+            收集意见数=1,
+            意见建议="楼道灯坏了",
+        ),
+        line(
+            走访日期=("date", 44567, 2),  # 2022-01-06, shown as 2022年1月6日
+            单位编码="ＪＺ０１０１",
+            走访民警=badge,
+            对象类型="企事业单位",
+            走访方式="微信",
+            是否回访=False,
+            对象名称="江州某某商贸有限公司",
+            收集意见数=0,
+        ),
+    ]
+    result = run(excel_layout_xlsx(rows), filename="一季度台账.xlsx")
+    assert (result.rows, result.imported, result.errors) == (2, 2, [])
+    visits = {v.target_name: v for v in Visit.objects.all()}
+    first, second = visits["王五"], visits["江州某某商贸有限公司"]
+    assert (first.visit_date, second.visit_date) == (
+        datetime.date(2022, 1, 5),
+        datetime.date(2022, 1, 6),
+    )
+    assert first.is_return_visit and not second.is_return_visit
+    assert (first.phone_masked, first.id_number_masked) == ("138****5678", "110105********002X")
+    assert [o.badge_no for o in first.officers.all()] == [badge]
+    assert second.channel == "wechat" and second.unit == city.station_a
+    assert list(Opinion.objects.values_list("content", flat=True)) == ["楼道灯坏了"]
 
 
 @pytest.mark.parametrize(
