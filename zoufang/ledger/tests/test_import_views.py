@@ -43,10 +43,20 @@ def test_upload_preview_and_confirm(city: Any, login: Any) -> None:
     )
     client.post(reverse("ledger:import_job", args=[job.pk]), {"skip_invalid": "1"})
     assert ImportJob.objects.get().status == "done" and Visit.objects.count() == 2
-    assert (
-        "已导入2条" in client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
-        or Visit.objects.count() == 2
-    )
+    done = client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
+    assert "已导入2条走访记录；0条重复未写入；跳过1行错误。" in done
+
+
+def test_the_preview_lists_the_ignored_columns_in_one_notice(city: Any, login: Any) -> None:
+    client = login("officer")
+    rows = [{**row(city), "住址": "城关镇", "走访情况": "了解情况"}]
+    headers = [*row(city), "住址", "走访情况"]
+    response = upload(client, xlsx(rows, headers=headers))
+    body = client.get(response["Location"]).content.decode()
+    notice = body[body.index('id="import-warnings"') :]
+    notice = notice[: notice.index("</div>")]
+    assert notice.count("<li>") == 2
+    assert "未知列“住址”已忽略" in notice and "未知列“走访情况”已忽略" in notice
 
 
 def test_a_clean_file_imports_on_confirmation(city: Any, login: Any) -> None:
