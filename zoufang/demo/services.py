@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -142,6 +143,8 @@ class DemoSummary:
     visits: int = 0
     duplicates: int = 0
     opinions: int = 0
+    imported: int = 0
+    ledger_files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -172,9 +175,11 @@ def demo_build(
     seed: int = 2022,
     progress: Callable[[str], None] | None = None,
     visits: int | None = None,
+    ledger_files: Path | None = None,
 ) -> DemoSummary:
     """Build the demo city at a scale (`visits` overrides the scale's number of visits, for
-    benchmarks); `progress` receives a line now and then."""
+    benchmarks); `progress` receives a line now and then. `ledger_files`: a directory for
+    the sheets to try the import page with (`demo.ledger_files`), the first imported."""
     started = time.monotonic()
     say = progress or (lambda line: None)
     rng = random.Random(seed)
@@ -209,6 +214,10 @@ def demo_build(
         summary.visits += kept
         summary.duplicates += drawn - kept
         say(f"visits {summary.visits}")
+    if ledger_files is not None:
+        summary.ledger_files = list(_demo_ledger_files(ledger_files, seed))
+        summary.imported = _import_demo_ledger(summary.ledger_files[0])
+        say(f"ledger files {', '.join(p.name for p in summary.ledger_files)}")
     from . import campaign_data, opinions
 
     admin = User.objects.get(username="admin")
@@ -236,6 +245,41 @@ def demo_build(
     summary.logins = [(str(role), username, code) for role, username, code in DEMO_LOGINS]
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _demo_ledger_files(directory: Path, seed: int) -> tuple[Path, Path]:
+    """The station of the `officer` login: its March sheet, and its April one with mistakes."""
+    from .ledger_files import write_demo_ledger_files
+
+    officer = Officer.objects.select_related("unit").get(user__username="officer")
+    station = officer.unit
+    colleagues = list(
+        Officer.objects.filter(unit=station, user__is_active=True).order_by("badge_no")
+    )
+    stranger = (
+        Officer.objects.filter(unit__kind=UnitKind.STATION)
+        .exclude(unit__path__startswith=station.path)
+        .order_by("badge_no")
+        .first()
+    )
+    assert stranger is not None
+    return write_demo_ledger_files(
+        directory,
+        rng=random.Random(f"{seed}-ledger-files"),  # the city's own draws stay as they were
+        unit=station,
+        officers=colleagues,
+        stranger=stranger,
+    )
+
+
+def _import_demo_ledger(path: Path) -> int:
+    """Import the clean demo sheet as the `officer` login would; a wrong row is a demo bug."""
+    from .ledger_files import import_demo_ledger
+
+    result = import_demo_ledger(path, User.objects.get(username="officer"))
+    if result.errors:
+        raise RuntimeError(f"the demo ledger file {path.name} has errors: {result.errors[:3]}")
+    return result.imported
 
 
 def build_units(rng: random.Random) -> list[Unit]:

@@ -11,6 +11,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -338,12 +339,13 @@ def test_chunks_hold_whole_days() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_takes_a_number_of_visits() -> None:
+def test_seed_demo_takes_a_number_of_visits(tmp_path: Path) -> None:
     """`seed_demo --visits N` (how the bulk load is measured at other sizes) builds the city
     with N visits instead of the scale's."""
     out = io.StringIO()
-    call_command("seed_demo", "--scale", "tiny", "--visits", "300", stdout=out)
+    files = ("--ledger-files", tmp_path)
+    call_command("seed_demo", "--scale", "tiny", "--visits", "300", *files, stdout=out)
     skipped = int(re.search(r"\((\d+) generated duplicates skipped\)", out.getvalue())[1])  # type: ignore[index]
-    assert Visit.objects.count() == 300 - skipped
+    assert Visit.objects.filter(source="seed").count() == 300 - skipped
     with pytest.raises(CommandError, match="--visits"):
         call_command("seed_demo", "--scale", "tiny", "--visits", "-1", "--if-empty")

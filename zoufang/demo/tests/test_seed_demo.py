@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
+from zoufang.ledger.imports import ledger_import
 from zoufang.ledger.models import Visit, VisitDaily
 from zoufang.ledger.rollups import rollup_rebuild
 from zoufang.opinions.models import Opinion, OpinionEvent, SurveyResponse
-from zoufang.org.models import Officer, Role, Unit, UnitKind
+from zoufang.org.models import Officer, Role, Unit, UnitKind, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,14 +28,16 @@ def fingerprint() -> list[tuple]:
     )
 
 
-def test_seed_tiny(django_db_blocker: Any) -> None:
+def test_seed_tiny(django_db_blocker: Any, tmp_path: Path) -> None:
     out = io.StringIO()
-    call_command("seed_demo", "--scale", "tiny", "--seed", "7", stdout=out)
+    call_command(
+        "seed_demo", "--scale", "tiny", "--seed", "7", "--ledger-files", tmp_path, stdout=out
+    )
     text = out.getvalue()
     for username in ("admin", "leader", "inspector", "unitadmin", "officer"):
         assert f" {username} " in text
     skipped = int(re.search(r"\((\d+) generated duplicates skipped\)", text).group(1))  # type: ignore[union-attr]
-    assert Visit.objects.count() == 2000 - skipped
+    assert Visit.objects.filter(source="seed").count() == 2000 - skipped
 
     kinds = dict(Unit.objects.values_list("kind").annotate(n=Count("id")))
     assert kinds[UnitKind.COUNTY_BUREAU] == 12
@@ -74,9 +78,39 @@ def test_seed_tiny(django_db_blocker: Any) -> None:
     assert Unit.objects.count() == sum(kinds.values())
 
 
-def test_same_seed_same_city() -> None:
-    call_command("seed_demo", "--scale", "tiny", "--seed", "11", stdout=io.StringIO())
+def test_same_seed_same_city(tmp_path: Path) -> None:
+    files = ("--ledger-files", tmp_path)
+    call_command("seed_demo", "--scale", "tiny", "--seed", "11", *files, stdout=io.StringIO())
     first = fingerprint()
     call_command("flush", "--no-input")
-    call_command("seed_demo", "--scale", "tiny", "--seed", "11", stdout=io.StringIO())
+    call_command("seed_demo", "--scale", "tiny", "--seed", "11", *files, stdout=io.StringIO())
     assert [row[:5] for row in fingerprint()] == [row[:5] for row in first]
+
+
+def test_the_ledger_files_to_try_the_import_with(tmp_path: Path) -> None:
+    """The officer's station's March sheet, written as a unit keeps it and imported while the
+    city is built (again: nothing added); its April sheet refused row by row."""
+    out = io.StringIO()
+    call_command("seed_demo", "--scale", "tiny", "--ledger-files", tmp_path, stdout=out)
+    clean, wrong = sorted(tmp_path.iterdir(), key=lambda path: "有错误" in path.name)
+    assert clean.name == "东湖十里铺派出所走访台账-2022年3月.xlsx" and "有错误" in wrong.name
+    assert f"{clean} (imported while building: 40 visits" in out.getvalue()
+    imported = Visit.objects.filter(source="import")
+    assert imported.count() == 40 and {v.unit.code for v in imported} == {"JZ0101"}
+    officer = User.objects.get(username="officer")
+    assert {v.created_by for v in imported} == {officer}
+
+    again = ledger_import(actor=officer, source=clean, filename=clean.name)
+    assert (again.imported, again.duplicates, again.errors) == (0, 40, [])
+    assert again.warnings == ["未知列“序号”已忽略"]
+    refused = ledger_import(actor=officer, source=wrong, filename=wrong.name)
+    assert refused.imported == 0 and refused.valid == 34
+    assert [(e.row, e.column) for e in refused.errors] == [
+        (7, "走访方式"),
+        (12, "身份证号"),
+        (19, "走访日期"),
+        (25, "走访民警"),
+        (31, "身份证号"),
+        (37, "联系电话"),
+    ]
+    assert Visit.objects.filter(source="import").count() == 40

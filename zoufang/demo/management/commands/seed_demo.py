@@ -1,10 +1,12 @@
-"""`zoufang seed_demo --scale tiny|small|medium|large [--seed N] [--visits N]`: build the demo
-city."""
+"""`zoufang seed_demo --scale tiny|small|medium|large [--seed N] [--visits N]
+[--ledger-files DIR]`: build the demo city, and the ledger files to try the import with."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from zoufang.demo.services import DEMO_LOGINS, DEMO_PASSWORD, SCALES, demo_build, demo_exists
@@ -22,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database has data"
         )
+        parser.add_argument(
+            "--ledger-files",
+            type=Path,
+            default=None,
+            help="where to write the ledger files to try the import page with (default: var/demo/)",
+        )
 
     def handle(
         self,
@@ -30,6 +38,7 @@ class Command(BaseCommand):
         seed: int,
         if_empty: bool,
         visits: int | None = None,
+        ledger_files: Path | None = None,
         **options: Any,
     ) -> None:
         if visits is not None and visits < 0:
@@ -37,13 +46,22 @@ class Command(BaseCommand):
         if demo_exists():
             if if_empty:
                 self.stdout.write("The database already has data; seed_demo left it as it is.")
+                files = ledger_files or Path(settings.VAR_DIR) / "demo"
+                if files.is_dir() and any(files.glob("*.xlsx")):
+                    self.stdout.write(f"Ledger files to try the import page with: {files}")
                 self.print_logins([(str(r), u, c) for r, u, c in DEMO_LOGINS])
                 return
             raise CommandError(
                 "The database already has data. Use an empty database "
                 "(e.g. remove var/zoufang.sqlite3 and migrate) or pass --if-empty."
             )
-        summary = demo_build(scale=scale, seed=seed, progress=self.stdout.write, visits=visits)
+        summary = demo_build(
+            scale=scale,
+            seed=seed,
+            progress=self.stdout.write,
+            visits=visits,
+            ledger_files=ledger_files or Path(settings.VAR_DIR) / "demo",
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo city built (scale {summary.scale}, seed {summary.seed}) in "
@@ -51,6 +69,13 @@ class Command(BaseCommand):
                 f"{summary.visits} visits ({summary.duplicates} generated duplicates skipped), "
                 f"{summary.opinions} opinions."
             )
+        )
+        clean, wrong = summary.ledger_files
+        self.stdout.write(
+            f"Ledger files to try the import page with (log in as officer):\n"
+            f"  {clean} (imported while building: {summary.imported} visits; "
+            "uploading it again adds nothing)\n"
+            f"  {wrong} (has mistakes on a few rows)"
         )
         self.print_logins(summary.logins)
 
