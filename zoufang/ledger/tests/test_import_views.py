@@ -47,6 +47,22 @@ def test_upload_preview_and_confirm(city: Any, login: Any) -> None:
     assert "已导入2条走访记录；0条重复未写入；跳过1行错误。" in done
 
 
+def test_a_file_already_in_the_ledger_offers_nothing_to_import(city: Any, login: Any) -> None:
+    client = login("officer")
+    data = xlsx([row(city, 对象名称=f"对象{n}") for n in range(3)])
+    upload(client, data)
+    first = ImportJob.objects.get()
+    client.post(reverse("ledger:import_job", args=[first.pk]))
+    assert Visit.objects.count() == 3
+    body = client.get(upload(client, data)["Location"]).content.decode()
+    assert 'id="nothing-to-import"' in body and "文件中的每一行都已在台账中" in body
+    assert 'id="confirm-import"' not in body
+    # With a wrong row as well, "import the valid rows" is not offered for rows already in.
+    wrong = [row(city, 对象名称=f"对象{n}") for n in range(3)] + [row(city, 走访方式="飞鸽")]
+    body = client.get(upload(client, xlsx(wrong))["Location"]).content.decode()
+    assert 'name="skip_invalid"' not in body and "飞鸽" in body
+
+
 def test_the_preview_lists_the_ignored_columns_in_one_notice(city: Any, login: Any) -> None:
     client = login("officer")
     rows = [{**row(city), "住址": "城关镇", "走访情况": "了解情况"}]
