@@ -1083,17 +1083,18 @@ class Sheet:
 def data_rows(
     rows: Iterable[tuple[int, list[Cell]]], *, header_row: int, columns: dict[str, int]
 ) -> Iterator[tuple[int, dict[str, Cell]]]:
-    """(Excel row number, {field: raw value}) for each non-blank row below the header row,
-    from numbered rows; `columns` maps fields to Excel column numbers."""
+    """(Excel row number, {field: raw value}) for each row below the header row with a value
+    in one of the template's columns, from numbered rows; `columns` maps fields to Excel
+    column numbers. A row with values only in ignored columns — a 序号 numbered down the
+    sheet ahead of the entries — is blank."""
     fields = list(columns.items())
     for number, row in rows:
-        if number <= header_row or _is_blank(row):
+        if number <= header_row:
             continue
         width = len(row)
-        yield (
-            number,
-            {field: row[column - 1] if column <= width else "" for field, column in fields},
-        )
+        values = {field: row[column - 1] if column <= width else "" for field, column in fields}
+        if not _is_blank(values.values()):
+            yield number, values
 
 
 def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
@@ -1111,8 +1112,8 @@ def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
         yield pad + cells if pad else cells
 
 
-def _is_blank(row: list[Cell]) -> bool:
-    return all(value == "" or (type(value) is str and not value.strip()) for value in row)
+def _is_blank(values: Iterable[Cell]) -> bool:
+    return all(value == "" or (type(value) is str and not value.strip()) for value in values)
 
 
 def open_sheet(

@@ -337,6 +337,16 @@ def test_csv_encodings(city: Any, encoding: str) -> None:
     assert result.imported == 1 and Visit.objects.get().target_name == "王五"
 
 
+def test_rows_with_values_only_in_ignored_columns_are_blank(city: Any) -> None:
+    """A 序号 column numbered down the sheet ahead of the entries, as ledgers often are."""
+    headers = ["序号", *row(city)]
+    rows = [{**row(city, 对象名称=f"对象{n}"), "序号": n} for n in (1, 2)]
+    rows += [{"序号": n} for n in range(3, 30)]
+    result = run(xlsx(rows, headers=headers))
+    assert (result.rows, result.imported, result.errors) == (2, 2, [])
+    assert result.warnings == ["未知列“序号”已忽略"]
+
+
 def test_a_wrong_row_means_nothing_is_written(city: Any) -> None:
     rows = [row(city, 对象名称=f"对象{n}") for n in range(5)]
     rows[3]["身份证号"] = "110105194912310021"
