@@ -35,6 +35,7 @@ FALSE_WORDS = frozenset({"否", "n", "no", "0", "×", "✗", "false", "f"})
 MAX_COUNTER = 100_000
 MAX_AMOUNT = Decimal("100000000")
 CENT = Decimal("0.01")
+FLOAT_NOISE = Decimal("0.000001")
 
 
 def id_check_digit(first17: str) -> str:
@@ -171,7 +172,12 @@ def parse_amount(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValidationError(_("Not an amount"), code="invalid")
     if isinstance(value, int | float):
-        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+        exact = Decimal(str(value))
+        amount = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+        # A number cell keeps what was typed (12.345 is refused, as the text is), but a
+        # formula's binary noise (0.1 + 0.2 = 0.30000000000000004) is rounded away.
+        if abs(exact - amount) > FLOAT_NOISE:
+            raise ValidationError(_("At most two decimals"), code="decimals")
     else:
         text = to_halfwidth(cell_text(value))
         text = text.replace(",", "").replace(" ", "").removesuffix("元").lstrip("¥￥")

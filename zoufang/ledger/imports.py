@@ -29,7 +29,7 @@ from zoufang.core.personal import keyring
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.org.models import Officer, Unit
 
-from .columns import CHANNEL_BY_LABEL, COLUMN_BY_FIELD, TARGET_TYPE_BY_LABEL
+from .columns import CHANNEL_BY_LABEL, COLUMN_BY_FIELD, COLUMNS, TARGET_TYPE_BY_LABEL
 from .models import VisitSource
 from .rollups import rollup_add_visits
 from .services import (
@@ -78,6 +78,7 @@ REPEATING_FIELDS = frozenset(
     }
 )
 MEMO_SIZE = 10_000
+COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 
 
 @dataclass
@@ -146,6 +147,17 @@ class RowChecker:
         self.scope = scope
         self.units = {u.code.upper(): u for u in units}
         self.officers = {o.badge_no.upper(): o for o in officers}
+        # A badge with leading zeros typed into a number cell loses them (000123 → 123):
+        # such a cell names the badge it can only mean.
+        padded: dict[str, list[str]] = {}
+        for badge in self.officers:
+            if badge.isdigit() and badge.startswith("0"):
+                padded.setdefault(badge.lstrip("0"), []).append(badge)
+        self._padded = {
+            number: badges[0]
+            for number, badges in padded.items()
+            if len(badges) == 1 and number not in self.officers
+        }
         self._parse = {
             name: _memoized(parse) if name in REPEATING_FIELDS else parse
             for name, parse in self._parsers().items()
@@ -214,7 +226,13 @@ class RowChecker:
             except ValidationError as error:
                 fail(name, error.messages[0])
         if errors:
-            return None, errors
+            # The unit and officer rules still apply when those two columns are readable,
+            # so the preview shows every problem of the row at once.
+            if "unit" in clean and "officers" in clean:
+                rules = self._unit_rules(clean["unit"], clean["officers"], self.scope)
+                for name, message in rules.items():
+                    fail(name, message)
+            return None, sorted(errors, key=lambda error: COLUMN_ORDER[error.column])
         data = VisitInput(**clean)
         rules = visit_input_errors(
             data, scope_unit_ids=self.scope, today=self.today, unit_rules=self._unit_rules
@@ -271,6 +289,8 @@ class RowChecker:
 
     def _officers(self, value: object) -> tuple[Officer, ...]:
         badges = validators.split_badges(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            badges = [self._padded.get(badge, badge) for badge in badges]
         if not badges:
             raise ValidationError(_("Name at least one officer"))
         unknown = [b for b in badges if b not in self.officers]

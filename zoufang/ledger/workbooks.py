@@ -59,7 +59,9 @@ TEMPLATE_ROWS = 5000  # rows below the header that get the drop-down lists
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
-TEXT_FIELDS = ("phone", "id_number")
+# Columns formatted as text, so Excel keeps what is typed: every digit of a phone or ID
+# number, the leading zeros of a badge number (000123) or a unit code.
+TEXT_FIELDS = ("unit", "officers", "phone", "id_number")
 
 WIDTHS = {
     "visit_date": 12,

@@ -175,14 +175,16 @@ class TestNumbers:
             ("￥12", Decimal("12.00")),
             (100.1, Decimal("100.10")),
             (200, Decimal("200.00")),
+            (0.1 + 0.2, Decimal("0.30")),  # a formula's float noise
+            (1234.5600000000002, Decimal("1234.56")),
             ("", Decimal("0.00")),
         ],
     )
     def test_amounts(self, value: object, expected: Decimal) -> None:
         assert v.parse_amount(value) == expected
 
-    @pytest.mark.parametrize("value", ["-5", "12.345", "十元", "1.2.3"])
-    def test_bad_amounts(self, value: str) -> None:
+    @pytest.mark.parametrize("value", ["-5", "12.345", 12.345, 0.005, "十元", "1.2.3"])
+    def test_bad_amounts(self, value: object) -> None:
         with pytest.raises(ValidationError):
             v.parse_amount(value)
 

@@ -28,6 +28,7 @@ from zoufang.ledger.selectors import VisitFilters
 from zoufang.ledger.sheets import SheetError
 from zoufang.opinions.models import Opinion
 from zoufang.org.scope import SYSTEM
+from zoufang.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db
 HEADERS = [c.header for c in COLUMNS]
@@ -303,6 +304,21 @@ def test_officer_separators(city: Any, separator: str) -> None:
     assert set(Visit.objects.get().officers.all()) == {city.officer, city.unit_admin}
 
 
+def test_a_badge_with_leading_zeros_in_a_number_cell(city: Any) -> None:
+    """Typed into a General column, 001234 is the number 1234: it names the one badge it
+    can mean; a number that could be two badges stays an error."""
+    OfficerFactory(username="zeros", unit=city.station_a, badge_no="001234")
+    result = run(xlsx([row(city, 走访民警=1234)]))
+    assert result.imported == 1 and [o.badge_no for o in Visit.objects.get().officers.all()] == [
+        "001234"
+    ]
+    OfficerFactory(username="zero", unit=city.station_a, badge_no="05678")
+    OfficerFactory(username="zeroes", unit=city.station_a, badge_no="005678")
+    refused = run(xlsx([row(city, 对象名称="另一位", 走访民警=5678)]))
+    assert [(e.column, e.message) for e in refused.errors] == [("走访民警", "警号 5678 不存在")]
+    assert run(xlsx([row(city, 对象名称="文字", 走访民警="1234")])).errors  # text: as written
+
+
 @pytest.mark.parametrize(
     ("mark", "expected"),
     [
@@ -428,6 +444,20 @@ def test_the_importers_scope(city: Any) -> None:
         actor=city.user("officer"),
     )
     assert "不在您的管辖范围内" in result.errors[0].message and not Visit.objects.exists()
+
+
+def test_a_row_shows_its_unit_and_officer_errors_beside_its_other_errors(city: Any) -> None:
+    """The preview lists every problem of a row at once, not the next after a fix."""
+    wrong = row(city, 走访日期="2099-01-01", 对象名称="", 单位编码="JZ0201")
+    result = run(xlsx([wrong]), actor=city.user("officer"))
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "走访日期"),
+        (2, "单位编码"),  # not within the officer's scope
+        (2, "走访民警"),  # not of unit JZ0201
+        (2, "对象名称"),
+    ]
+    unreadable = run(xlsx([row(city, 走访日期="2099-01-01", 走访民警="999999")]))
+    assert [e.column for e in unreadable.errors] == ["走访日期", "走访民警"]
 
 
 def test_reimporting_adds_nothing(city: Any) -> None:

@@ -111,8 +111,8 @@ def test_template_helps_the_user() -> None:
     assert validations["F3:F5002"].formula1 == '"是,否"'
 
     # Phone and ID columns are text so Excel keeps every digit; the date column is a date.
-    assert sheet.column_dimensions["H"].number_format == "@"
-    assert sheet.column_dimensions["I"].number_format == "@"
+    for letter in "BCHI":  # 单位编码, 走访民警 (leading zeros), 联系电话, 身份证号
+        assert sheet.column_dimensions[letter].number_format == "@"
     assert sheet["H3"].number_format == "@" and sheet["H3"].data_type == "s"
     assert sheet["I3"].number_format == "@" and sheet["I3"].data_type == "s"
     assert sheet["A3"].number_format == "yyyy-mm-dd" and sheet["A3"].is_date
