@@ -29,6 +29,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -233,6 +234,15 @@ def mask_phone(phone: str) -> str:
 def mask_id_number(id_number: str) -> str:
     """`330102199001011234` → `330102********1234`."""
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+_MASKED = re.compile(r"\d{3,6}-?\*{3,}[0-9Xx]{4}")  # mask_phone's and mask_id_number's
+
+
+def is_masked(text: str) -> bool:
+    """Whether a phone or ID number is masked as pages and exports show it (`138****5678`,
+    `330102********1234`): the full value is not there to be read back."""
+    return "*" in text and _MASKED.fullmatch(text.strip()) is not None
 
 
 @dataclass(frozen=True)

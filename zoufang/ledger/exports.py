@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from zoufang.core.audit import AuditAction, actor_name, audit_record
 
 from .columns import CHANNEL_LABEL, TARGET_TYPE_LABEL
+from .models import Visit
 from .selectors import VisitFilters, visit_list
 from .workbooks import write_export
 
@@ -18,7 +20,13 @@ CHUNK = 2000
 
 
 def export_rows(visits: Any) -> Iterator[dict[str, object]]:
-    """The template's fields of each visit, with labels and masked personal data."""
+    """The template's fields of each visit, with labels and masked personal data; 意见建议
+    holds the opinions registered from the visit, one a line, as the importer reads them."""
+    opinions = Visit._meta.get_field("opinions").related_model  # the opinions app's model
+    assert isinstance(opinions, type)
+    visits = visits.prefetch_related(
+        Prefetch("opinions", queryset=opinions._default_manager.order_by("pk").only("content"))
+    )
     for visit in visits.iterator(chunk_size=CHUNK):
         yield {
             "visit_date": visit.visit_date,
@@ -37,7 +45,7 @@ def export_rows(visits: Any) -> Iterator[dict[str, object]]:
             "households_helped": visit.households_helped,
             "donation_amount": visit.donation_amount,
             "summary": visit.summary,
-            "opinions": "",
+            "opinions": "\n".join(opinion.content for opinion in visit.opinions.all()),
             "note": visit.note,
         }
 

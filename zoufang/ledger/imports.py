@@ -12,6 +12,7 @@ either way). docs/ledger-files.md tells where the time goes.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, audit_record
-from zoufang.core.personal import keyring
+from zoufang.core.personal import is_masked, keyring
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.org.models import Officer, Unit
 
@@ -162,6 +163,10 @@ class RowChecker:
             name: _memoized(parse) if name in REPEATING_FIELDS else parse
             for name, parse in self._parsers().items()
         }
+        for name in PERSONAL_FIELDS:
+            self._parse[name] = self._unless_masked(name, self._parse[name])
+        # Cells of each personal column holding a masked value, since the last batch.
+        self.masked: Counter[str] = Counter()
         self._unit_rules_seen: dict[tuple[int, ...], dict[str, str]] = {}
 
     @classmethod
@@ -254,6 +259,18 @@ class RowChecker:
                 self._unit_rules_seen.clear()
             errors = self._unit_rules_seen[key] = visit_unit_errors(unit, officers, scope)
         return errors
+
+    def _unless_masked(self, name: str, parse: Callable[[object], Any]) -> Callable[[object], Any]:
+        """`parse`, but a masked value (a sheet exported by this system) is read as empty
+        and counted: the full value is not in the file, and the rest of the row is good."""
+
+        def parsed(value: object) -> Any:
+            if type(value) is str and is_masked(value):
+                self.masked[name] += 1
+                return ""
+            return parse(value)
+
+        return parsed
 
     def _parsers(self) -> dict[str, Callable[[object], Any]]:
         target_type, channel = gettext_lazy("target type"), gettext_lazy("channel")
@@ -352,12 +369,14 @@ class CheckedBatch:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     visits: list[PreparedVisit] = field(default_factory=list)
+    masked: dict[str, int] = field(default_factory=dict)  # see RowChecker._unless_masked
 
     def as_json(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
             "errors": [[e.row, e.column, e.message, e.value] for e in self.errors],
             "visits": [visit.as_json() for visit in self.visits],
+            "masked": self.masked,
         }
 
     @classmethod
@@ -366,6 +385,7 @@ class CheckedBatch:
             rows=int(value["rows"]),
             errors=[RowError(int(r), str(c), str(m), str(v)) for r, c, m, v in value["errors"]],
             visits=[PreparedVisit.from_json(visit) for visit in value["visits"]],
+            masked={str(name): int(count) for name, count in value["masked"].items()},
         )
 
 
@@ -398,9 +418,11 @@ def check_rows(
             else:
                 batch.visits.append(PreparedVisit(key, data.unit.pk, [], "", []))
         if batch.rows >= size:
+            batch.masked, checker.masked = dict(checker.masked), Counter()
             yield batch
             batch, size = CheckedBatch(), BATCH_ROWS
     if batch.rows:
+        batch.masked = dict(checker.masked)
         yield batch
 
 
@@ -413,11 +435,13 @@ class _Writer:
         self.write = write
         self.seen: set[str] = set()
         self.ids: list[int] = []
+        self.masked: Counter[str] = Counter()
 
     def add(self, batch: CheckedBatch, *, skip_invalid: bool) -> None:
         result = self.result
         result.rows += batch.rows
         result.errors.extend(batch.errors)
+        self.masked.update(batch.masked)
         if batch.errors and not skip_invalid:
             self.write = False  # a wrong row: nothing more is written
         keys = [visit.key for visit in batch.visits]
@@ -440,6 +464,18 @@ class _Writer:
             )
             self.ids += ids
             result.imported += len(ids)
+
+    def masked_warnings(self) -> list[str]:
+        """A warning for each personal column with masked values read as empty."""
+        return [
+            _(
+                "%(column)s: %(count)s rows hold a masked value, as exports show it; "
+                "it is not imported"
+            )
+            % {"column": COLUMN_BY_FIELD[name].header, "count": self.masked[name]}
+            for name in PERSONAL_FIELDS
+            if self.masked[name]
+        ]
 
     def finish(self) -> None:
         """Add the visits written to the roll-ups: once, each roll-up row written once."""
@@ -481,6 +517,7 @@ def ledger_import(
                 writer.add(batch, skip_invalid=skip_invalid)
                 if progress:
                     progress(step, result.rows)
+            result.warnings += writer.masked_warnings()
             if dry_run or (result.errors and not skip_invalid):
                 transaction.set_rollback(True)
                 result.imported = 0

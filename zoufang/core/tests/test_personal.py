@@ -69,3 +69,13 @@ def test_seal_keeps_no_clear_value() -> None:
     assert "11010519491231002X" not in (sealed.cipher + sealed.digest + sealed.masked)
     assert sealed.masked == "110105********002X"
     assert personal.seal_phone("") == personal.EMPTY
+
+
+@pytest.mark.parametrize("value", ["13812345678", "0571-88886666", "11010519491231002X"])
+def test_a_masked_value_is_known_by_its_stars(value: str) -> None:
+    """What pages and exports show is masked; a value as entered, or stars in other text,
+    is not."""
+    masked = (personal.mask_id_number if len(value) == 18 else personal.mask_phone)(value)
+    assert personal.is_masked(masked) and personal.is_masked(f" {masked} ")
+    assert not personal.is_masked(value)
+    assert not personal.is_masked("138****5678 请核对") and not personal.is_masked("***")
