@@ -91,6 +91,18 @@ def _copy(
     return new_ids
 
 
+def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The ids as ranges of consecutive ids (first, last), in order: a bulk write's ids in
+    a few pairs (one on SQLite; on PostgreSQL other writers may take ids in between)."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pk)
+        elif not runs or pk != runs[-1][1]:
+            runs.append((pk, pk))
+    return runs
+
+
 def next_ids(model: type[Model], count: int) -> list[int]:
     """`count` new primary keys from the table's sequence (PostgreSQL), in one statement.
     Other writers may take ids in between: the list is not always a range."""

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, audit_record
+from zoufang.core.bulk import id_runs
 from zoufang.core.personal import is_masked, keyring
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.org.models import Officer, Unit
@@ -536,6 +537,8 @@ def ledger_import(
                     "errors": len(result.errors),
                     "first_id": min(writer.ids, default=None),
                     "last_id": max(writer.ids, default=None),
+                    # exactly the visits written: other writers' ids may lie in between
+                    "id_ranges": id_runs(writer.ids),
                 },
             )
     return result

@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 from django.db import connection
 
+from zoufang.core.bulk import id_runs
+
 from .models import Visit, VisitDaily, VisitDailyCity
 
 RollupKey = tuple[int, datetime.date, str, str]
@@ -131,7 +133,7 @@ def rollup_add_visits(ids: Sequence[int]) -> None:
         return
     visits = connection.ops.quote_name(Visit._meta.db_table)
     params: list[Any]
-    runs = _runs(ids)
+    runs = id_runs(ids)
     if len(runs) == 1:  # a range: every id in it is one of ours
         where, params = "id BETWEEN %s AND %s", list(runs[0])
     elif connection.vendor == "postgresql":  # others took ids in between: not ours to count
@@ -173,17 +175,6 @@ def rollup_add_visits(ids: Sequence[int]) -> None:
         )
         for table, keys in ((unit, UNIT_KEY), (city, CITY_KEY)):
             cursor.execute(upsert(table, keys, _VISIT_SUMS, source), params)
-
-
-def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
-    """The ids as ranges of consecutive ids (first, last)."""
-    runs: list[tuple[int, int]] = []
-    for pk in sorted(ids):
-        if runs and pk == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], pk)
-        elif not runs or pk != runs[-1][1]:
-            runs.append((pk, pk))
-    return runs
 
 
 def _upsert(

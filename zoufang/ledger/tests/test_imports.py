@@ -123,6 +123,7 @@ def test_a_clean_sheet_is_imported_with_rollups_audit_and_opinions(city: Any) ->
     ids = sorted(Visit.objects.values_list("pk", flat=True))
     assert summary is not None and summary["imported"] == 2 and summary["file"] == "台账.xlsx"
     assert (summary["first_id"], summary["last_id"]) == (ids[0], ids[-1])
+    assert summary["id_ranges"] == [[ids[0], ids[-1]]]
 
 
 def excel_layout_xlsx(rows: list[list[Any]]) -> bytes:
