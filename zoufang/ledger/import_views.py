@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -75,6 +76,9 @@ class ImportView(PermRequiredMixin, View):
         return redirect("ledger:import_job", pk=job.pk)
 
 
+ERRORS_PER_PAGE = 500
+
+
 class ImportJobView(PermRequiredMixin, View):
     """Progress, then the preview of every bad row, then the result; confirm writes."""
 
@@ -87,7 +91,15 @@ class ImportJobView(PermRequiredMixin, View):
             if request.headers.get("HX-Request")
             else "ledger/import_job.html"
         )
-        return render(request, template, {"job": job, "result": job.result})
+        result = job.result or {}
+        errors = Paginator(result.get("errors", []), ERRORS_PER_PAGE)
+        context = {
+            "job": job,
+            "result": result,
+            "error_page": errors.get_page(request.GET.get("page")),
+            "new_rows": max(0, int(result.get("valid", 0)) - int(result.get("duplicates", 0))),
+        }
+        return render(request, template, context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = own_job(request, pk)

@@ -4,6 +4,7 @@ exports with approval for large ones."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -61,6 +62,21 @@ def test_a_file_already_in_the_ledger_offers_nothing_to_import(city: Any, login:
     wrong = [row(city, 对象名称=f"对象{n}") for n in range(3)] + [row(city, 走访方式="飞鸽")]
     body = client.get(upload(client, xlsx(wrong))["Location"]).content.decode()
     assert 'name="skip_invalid"' not in body and "飞鸽" in body
+
+
+def test_the_preview_lists_every_wrong_row_page_by_page(city: Any, login: Any) -> None:
+    client = login("officer")
+    rows = [row(city, 对象名称=f"对象{n}", 走访方式="飞鸽") for n in range(1203)]
+    rows += [row(city, 对象名称="好的一行")]
+    job_url = upload(client, xlsx(rows))["Location"]
+    seen: list[int] = []
+    for page in (1, 2, 3):
+        body = client.get(job_url, {"page": page}).content.decode()
+        table = body[body.index('id="import-errors"') : body.index("</table>")]
+        seen += [int(cell) for cell in re.findall(r"<tr><td>(\d+)</td>", table)]
+        assert f"（第{page}页，共3页）" in body
+    assert seen == list(range(2, 1205))  # every wrong row once, in order
+    assert "导入1条有效行，跳过错误行" in body
 
 
 def test_the_preview_lists_the_ignored_columns_in_one_notice(city: Any, login: Any) -> None:
