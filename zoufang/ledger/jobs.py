@@ -15,14 +15,17 @@ from django.utils.translation import gettext as _
 
 from .imports import ledger_import
 from .models import ImportJob, ImportStatus
-from .sheets import SheetError
+from .sheets import SheetError, estimate_rows
 
 logger = logging.getLogger(__name__)
 
 
 def _estimate_rows(job: ImportJob) -> int:
-    """A rough row count for the progress bar (the file's size over a typical row)."""
-    return max(1, job.upload.size // 120)
+    """A row count for the progress bar: the file's own (`sheets.estimate_rows`), else its
+    size over a typical row."""
+    with job.upload.open("rb") as stream:
+        rows = estimate_rows(stream, job.filename)
+    return max(1, rows if rows is not None else job.upload.size // 120)
 
 
 class JobProgress:

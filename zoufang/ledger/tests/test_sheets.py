@@ -856,3 +856,19 @@ def test_both_readers_give_the_same_rows(
     monkeypatch.setattr(sheets, "WORKER_MIN_BYTES", 0)
     monkeypatch.setattr(sheets, "WORKER_MAX_BYTES", 10**9)
     assert read(content) == by_openpyxl
+
+
+def test_a_files_rows_are_estimated_for_the_progress_bar() -> None:
+    rows = [HEADERS] + [data_row(target_name=f"对象{i}") for i in range(2000)]
+    assert sheets.estimate_rows(io.BytesIO(xlsx(rows)), "a.xlsx") == 2001  # its dimension
+    streamed = Workbook(write_only=True)  # no dimension: a sample, scaled
+    sheet = streamed.create_sheet()
+    for values in rows:
+        sheet.append(values)
+    content = io.BytesIO()
+    streamed.save(content)
+    content.seek(0)
+    assert 1800 <= (sheets.estimate_rows(content, "a.xlsx") or 0) <= 2200
+    text = "\n".join(",".join(str(v) for v in values) for values in rows) + "\n"
+    assert sheets.estimate_rows(io.BytesIO(text.encode()), "a.csv") == 2001
+    assert sheets.estimate_rows(io.BytesIO(b"not a zip"), "a.xlsx") is None
