@@ -144,8 +144,10 @@ class RowChecker:
         officers: Iterable[Officer],
         scope: set[int] | None,
         today: datetime.date,
+        inactive_badges: Iterable[str] = (),
     ) -> None:
         self.today = today
+        self.inactive_badges = {badge.upper() for badge in inactive_badges}
         self.scope = scope
         self.units = {u.code.upper(): u for u in units}
         self.officers = {o.badge_no.upper(): o for o in officers}
@@ -178,6 +180,9 @@ class RowChecker:
             officers=Officer.objects.select_related("unit").filter(user__is_active=True),
             scope=scope_unit_ids_of(actor),
             today=today or timezone.localdate(),
+            inactive_badges=Officer.objects.filter(user__is_active=False).values_list(
+                "badge_no", flat=True
+            ),
         )
 
     def as_lookups(self) -> dict[str, Any]:
@@ -187,6 +192,7 @@ class RowChecker:
             "scope": None if self.scope is None else sorted(self.scope),
             "units": [[u.pk, u.code, u.path, u.is_active] for u in self.units.values()],
             "officers": [[o.pk, o.badge_no, o.unit_id] for o in self.officers.values()],
+            "inactive_badges": sorted(self.inactive_badges),
         }
 
     @classmethod
@@ -207,6 +213,7 @@ class RowChecker:
             officers=officers,
             scope=None if scope is None else set(scope),
             today=datetime.date.fromisoformat(lookups["today"]),
+            inactive_badges=lookups["inactive_badges"],
         )
 
     def check(
@@ -311,11 +318,20 @@ class RowChecker:
             badges = [self._padded.get(badge, badge) for badge in badges]
         if not badges:
             raise ValidationError(_("Name at least one officer"))
-        unknown = [b for b in badges if b not in self.officers]
+        retired = [b for b in badges if b not in self.officers and b in self.inactive_badges]
+        unknown = [b for b in badges if b not in self.officers and b not in retired]
+        problems = []
         if unknown:
-            raise ValidationError(
+            problems.append(
                 _("No officer with badge number %(badges)s") % {"badges": "、".join(unknown)}
             )
+        if retired:
+            problems.append(
+                _("The officer with badge number %(badges)s is no longer active")
+                % {"badges": "、".join(retired)}
+            )
+        if problems:
+            raise ValidationError("；".join(problems))
         return tuple(self.officers[b] for b in badges)
 
 

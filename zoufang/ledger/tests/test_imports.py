@@ -13,7 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,6 +27,7 @@ from zoufang.ledger.models import Visit, VisitDaily
 from zoufang.ledger.selectors import VisitFilters
 from zoufang.ledger.sheets import SheetError
 from zoufang.opinions.models import Opinion
+from zoufang.org.models import User
 from zoufang.org.scope import SYSTEM
 from zoufang.org.tests.factories import OfficerFactory
 
@@ -305,6 +306,16 @@ def test_officer_separators(city: Any, separator: str) -> None:
     assert set(Visit.objects.get().officers.all()) == {city.officer, city.unit_admin}
 
 
+def test_an_officer_no_longer_active_is_named_as_such(city: Any) -> None:
+    OfficerFactory(username="retired", unit=city.station_a, badge_no="100999")
+    User.objects.filter(username="retired").update(is_active=False)
+    result = run(xlsx([row(city, 走访民警="100999、888888")]))
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("走访民警", "警号 888888 不存在；警号 100999 的民警已停用")
+    ]
+    assert not Visit.objects.exists()
+
+
 def test_a_badge_with_leading_zeros_in_a_number_cell(city: Any) -> None:
     """Typed into a General column, 001234 is the number 1234: it names the one badge it
     can mean; a number that could be two badges stays an error."""
@@ -530,6 +541,9 @@ def test_the_command_and_its_exit_codes(city: Any, tmp_path: Path, capsys: Any) 
     assert exit_two.value.code == 2
     with pytest.raises(SystemExit):
         call_command("import_ledger", str(good), "--as", "officer_b", "--dry-run")
+    with pytest.raises(CommandError) as nobody:  # from the shell: the message, exit status 2
+        call_command("import_ledger", str(good), "--as", "nobody")
+    assert nobody.value.returncode == 2 and "nobody" in str(nobody.value)
 
 
 def test_export_masks_neutralises_and_audits(city: Any, tmp_path: Path) -> None:
