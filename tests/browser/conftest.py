@@ -14,7 +14,10 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(live_server: Any) -> Iterator[Any]:
+    """Chromium, for the whole session. It asks for the live server so that it closes first:
+    its keep-alive connections, closed after the server, made the server's request threads
+    fail on the test database connection (in whichever test ran last)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("ZOUFANG_SKIP_BROWSER") == "1":
             pytest.skip("ZOUFANG_SKIP_BROWSER=1 and no Chromium")

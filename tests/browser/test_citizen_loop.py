@@ -14,10 +14,6 @@ from .test_quick_entry import log_in
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # The live server's request threads close the shared in-memory SQLite connection of
-    # the test thread when they finish; Django complains about it in those threads. Harmless
-    # here, and absent on PostgreSQL.
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
 
 

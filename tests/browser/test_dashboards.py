@@ -18,7 +18,6 @@ from .test_quick_entry import log_in
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
 LINE_COLOUR = "#1d3f8f"  # the first series' colour (zoufang/static/zoufang/charts.js)
 

@@ -19,8 +19,6 @@ from .test_quick_entry import log_in
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # See test_quick_entry: the live server's threads and the in-memory SQLite connection.
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
 
 
