@@ -98,15 +98,18 @@ def write_demo_ledger_files(
             "",
         ]
 
-    march = [line(n, datetime.date(2022, 3, 1 + (n * 29) // ROWS), people[n]) for n in range(ROWS)]
+    march = [
+        line(n + 1, datetime.date(2022, 3, 1 + (n * 29) // ROWS), people[n]) for n in range(ROWS)
+    ]
     april = [
-        line(n, datetime.date(2022, 4, 1 + (n * 28) // ROWS), people[ROWS + n]) for n in range(ROWS)
+        line(n + 1, datetime.date(2022, 4, 1 + (n * 28) // ROWS), people[ROWS + n])
+        for n in range(ROWS)
     ]
     _plant_mistakes(april, stranger)
     clean = directory / f"{unit.name}走访台账-2022年3月.xlsx"
     wrong = directory / f"{unit.name}走访台账-2022年4月-有错误.xlsx"
-    _save(clean, f"{unit.name}“大走访”工作台账（2022年3月）", march)
-    _save(wrong, f"{unit.name}“大走访”工作台账（2022年4月）", april)
+    _save(clean, "3月", unit, march)
+    _save(wrong, "4月", unit, april)
     return clean, wrong
 
 
@@ -150,13 +153,14 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-def _save(path: Path, title: str, rows: list[list[object]]) -> None:
+def _save(path: Path, month: str, unit: Unit, rows: list[list[object]]) -> None:
+    """The sheet as the station keeps it: a title, who filled it in, then the header."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "3月" if "3月" in path.name else "4月"
-    sheet.append([title])
-    sheet.append(["填报单位：" + title.split("“")[0], "", "", "", "", "填报人：内勤"])
+    sheet.title = month
+    sheet.append([f"{unit.name}“大走访”工作台账（2022年{month}）"])
+    sheet.append([f"填报单位：{unit.name}", "", "", "", "", "填报人：内勤"])
     sheet.append(list(HEADERS))
     for values in rows:
         sheet.append(values)
