@@ -19,8 +19,8 @@ from openpyxl import Workbook
 
 from zoufang.core.validators import id_check_digit
 from zoufang.demo.services import id_number, mobile, person_name
-from zoufang.ledger.imports import ImportResult, ledger_import
-from zoufang.org.models import Officer, Unit
+from zoufang.ledger.imports import ledger_import
+from zoufang.org.models import Officer, Unit, UnitKind
 
 # The station's own layout: its order of the template's columns, and a 序号 column first.
 HEADERS = (
@@ -56,7 +56,34 @@ VILLAGES = ("城关镇东街", "十里铺村", "新华路", "滨江小区", "工
 ROWS = 40
 
 
-def write_demo_ledger_files(
+def demo_ledger_files(directory: Path, *, seed: int) -> tuple[Path, Path, int]:
+    """Write the sheets of the `officer` login's station into `directory` and import the
+    first as that officer; return both paths and the visits imported."""
+    officer = Officer.objects.select_related("unit", "user").get(user__username="officer")
+    station = officer.unit
+    stranger = (
+        Officer.objects.filter(unit__kind=UnitKind.STATION)
+        .exclude(unit__path__startswith=station.path)
+        .order_by("badge_no")
+        .first()
+    )
+    assert stranger is not None
+    clean, wrong = _write(
+        directory,
+        rng=random.Random(f"{seed}-ledger-files"),  # the city's own draws stay as they were
+        unit=station,
+        officers=list(
+            Officer.objects.filter(unit=station, user__is_active=True).order_by("badge_no")
+        ),
+        stranger=stranger,
+    )
+    result = ledger_import(actor=officer.user, source=clean, filename=clean.name)
+    if result.errors:  # a demo bug
+        raise RuntimeError(f"the demo ledger file {clean.name} has errors: {result.errors[:3]}")
+    return clean, wrong, result.imported
+
+
+def _write(
     directory: Path,
     *,
     rng: random.Random,
@@ -111,11 +138,6 @@ def write_demo_ledger_files(
     _save(clean, "3月", unit, march)
     _save(wrong, "4月", unit, april)
     return clean, wrong
-
-
-def import_demo_ledger(path: Path, actor: object) -> ImportResult:
-    """Import a demo sheet as `actor` would from the import page."""
-    return ledger_import(actor=actor, source=path, filename=path.name)
 
 
 def _plant_mistakes(rows: list[list[object]], stranger: Officer) -> None:

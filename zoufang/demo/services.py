@@ -215,9 +215,11 @@ def demo_build(
         summary.duplicates += drawn - kept
         say(f"visits {summary.visits}")
     if ledger_files is not None:
-        summary.ledger_files = list(_demo_ledger_files(ledger_files, seed))
-        summary.imported = _import_demo_ledger(summary.ledger_files[0])
-        say(f"ledger files {', '.join(p.name for p in summary.ledger_files)}")
+        from .ledger_files import demo_ledger_files
+
+        clean, wrong, summary.imported = demo_ledger_files(ledger_files, seed=seed)
+        summary.ledger_files = [clean, wrong]
+        say(f"ledger files {clean.name}, {wrong.name}")
     from . import campaign_data, opinions
 
     admin = User.objects.get(username="admin")
@@ -245,41 +247,6 @@ def demo_build(
     summary.logins = [(str(role), username, code) for role, username, code in DEMO_LOGINS]
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def _demo_ledger_files(directory: Path, seed: int) -> tuple[Path, Path]:
-    """The station of the `officer` login: its March sheet, and its April one with mistakes."""
-    from .ledger_files import write_demo_ledger_files
-
-    officer = Officer.objects.select_related("unit").get(user__username="officer")
-    station = officer.unit
-    colleagues = list(
-        Officer.objects.filter(unit=station, user__is_active=True).order_by("badge_no")
-    )
-    stranger = (
-        Officer.objects.filter(unit__kind=UnitKind.STATION)
-        .exclude(unit__path__startswith=station.path)
-        .order_by("badge_no")
-        .first()
-    )
-    assert stranger is not None
-    return write_demo_ledger_files(
-        directory,
-        rng=random.Random(f"{seed}-ledger-files"),  # the city's own draws stay as they were
-        unit=station,
-        officers=colleagues,
-        stranger=stranger,
-    )
-
-
-def _import_demo_ledger(path: Path) -> int:
-    """Import the clean demo sheet as the `officer` login would; a wrong row is a demo bug."""
-    from .ledger_files import import_demo_ledger
-
-    result = import_demo_ledger(path, User.objects.get(username="officer"))
-    if result.errors:
-        raise RuntimeError(f"the demo ledger file {path.name} has errors: {result.errors[:3]}")
-    return result.imported
 
 
 def build_units(rng: random.Random) -> list[Unit]:

@@ -41,14 +41,14 @@ class Command(BaseCommand):
         ledger_files: Path | None = None,
         **options: Any,
     ) -> None:
+        ledger_files = ledger_files or Path(settings.VAR_DIR) / "demo"
         if visits is not None and visits < 0:
             raise CommandError("--visits must not be negative.")
         if demo_exists():
             if if_empty:
                 self.stdout.write("The database already has data; seed_demo left it as it is.")
-                files = ledger_files or Path(settings.VAR_DIR) / "demo"
-                if files.is_dir() and any(files.glob("*.xlsx")):
-                    self.stdout.write(f"Ledger files to try the import page with: {files}")
+                if ledger_files.is_dir() and any(ledger_files.glob("*.xlsx")):
+                    self.stdout.write(f"Ledger files to try the import page with: {ledger_files}")
                 self.print_logins([(str(r), u, c) for r, u, c in DEMO_LOGINS])
                 return
             raise CommandError(
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             seed=seed,
             progress=self.stdout.write,
             visits=visits,
-            ledger_files=ledger_files or Path(settings.VAR_DIR) / "demo",
+            ledger_files=ledger_files,
         )
         self.stdout.write(
             self.style.SUCCESS(
