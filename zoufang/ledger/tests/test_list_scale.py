@@ -167,8 +167,8 @@ def test_each_filter_has_its_index(city: Any, filters: dict[str, Any], index: st
     # A ledger of some size, its statistics current: on a table of one row the planner may
     # pick any index that holds the column (visit_unit_date_filters_idx holds them all), and
     # which one depended on how much earlier tests had grown each index's file.
-    types, channels = [TargetType.RESIDENT, TargetType.ENTERPRISE], [Channel.IN_PERSON]
-    channels.append(Channel.PHONE)
+    types = [TargetType.RESIDENT, TargetType.ENTERPRISE]
+    channels = [Channel.IN_PERSON, Channel.PHONE]
     visits_bulk_create(
         actor=None,
         rows=[
