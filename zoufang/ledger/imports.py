@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from zoufang.core import validators
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.bulk import id_runs
+from zoufang.core.collector import collect_young, collector_paused
 from zoufang.core.personal import is_masked, keyring
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.org.models import Officer, Unit
@@ -47,12 +48,13 @@ from .services import (
     visits_write,
 )
 from .sheets import (
+    Cell,
     Sheet,
     Source,
+    as_cell,
     damaged_error,
-    data_rows,
     open_sheet,
-    worker_cells,
+    worker_data_rows,
 )
 from .xlsxworker import WorkerError
 
@@ -62,7 +64,7 @@ PERSONAL_FIELDS = ("phone", "id_number")
 BATCH_ROWS = 5000
 FIRST_BATCH_ROWS = 1000
 # Fields whose cells repeat a few values down a sheet: each distinct value is parsed once
-# (`_memoized`), remembering at most MEMO_SIZE values a field.
+# (`RowChecker.check`), remembering at most MEMO_SIZE values a field.
 REPEATING_FIELDS = frozenset(
     {
         "visit_date",
@@ -145,7 +147,10 @@ class RowChecker:
         scope: set[int] | None,
         today: datetime.date,
         inactive_badges: Iterable[str] = (),
+        cells: Callable[[object], Cell] | None = None,
     ) -> None:
+        """`cells`: the rows hold values as the reader gives them, which this turns into
+        cells (`sheets.as_cell`) before parsing them; None when they are cells already."""
         self.today = today
         self.inactive_badges = {badge.upper() for badge in inactive_badges}
         self.scope = scope
@@ -162,12 +167,15 @@ class RowChecker:
             for number, badges in padded.items()
             if len(badges) == 1 and number not in self.officers
         }
-        self._parse = {
-            name: _memoized(parse) if name in REPEATING_FIELDS else parse
-            for name, parse in self._parsers().items()
-        }
+        parsers = self._parsers()
         for name in PERSONAL_FIELDS:
-            self._parse[name] = self._unless_masked(name, self._parse[name])
+            parsers[name] = self._unless_masked(name, parsers[name])
+        # (field, parse, the outcomes of the values seen or None): see `check`.
+        self._fields: list[tuple[str, Callable[[object], Any], dict[object, Any] | None]] = [
+            (name, parse, {} if name in REPEATING_FIELDS else None)
+            for name, parse in parsers.items()
+        ]
+        self._cell = cells
         # Cells of each personal column holding a masked value, since the last batch.
         self.masked: Counter[str] = Counter()
         self._unit_rules_seen: dict[tuple[int, ...], dict[str, str]] = {}
@@ -196,7 +204,9 @@ class RowChecker:
         }
 
     @classmethod
-    def from_lookups(cls, lookups: Mapping[str, Any]) -> RowChecker:
+    def from_lookups(
+        cls, lookups: Mapping[str, Any], *, cells: Callable[[object], Cell] | None = None
+    ) -> RowChecker:
         """A checker from `as_lookups`' JSON, without the database (the child process)."""
         units = {
             pk: Unit(pk=pk, code=code, path=path, is_active=active)
@@ -214,45 +224,68 @@ class RowChecker:
             scope=None if scope is None else set(scope),
             today=datetime.date.fromisoformat(lookups["today"]),
             inactive_badges=lookups["inactive_badges"],
+            cells=cells,
         )
 
     def check(
         self, excel_row: int, raw: Mapping[str, object]
     ) -> tuple[VisitInput | None, list[RowError]]:
-        """The row's VisitInput, or the errors that keep it out."""
-        errors: list[RowError] = []
+        """The row's VisitInput, or the errors that keep it out.
+
+        A column that repeats a few values down the sheet (REPEATING_FIELDS: 单位代码,
+        走访方式, ...) has each distinct value parsed once: its outcome, or its refusal's
+        message, is remembered (at most MEMO_SIZE values a column). The values are told
+        apart by type too, as 1, 1.0 and True are equal and parse differently."""
         clean: dict[str, Any] = {}
-
-        def fail(name: str, message: str) -> None:
-            errors.append(
-                RowError(
-                    excel_row,
-                    COLUMN_BY_FIELD[name].header,
-                    message,
-                    masked_value(name, raw.get(name)),
-                )
+        refused: list[tuple[str, str]] = []
+        cell = self._cell
+        for name, parse, seen in self._fields:
+            value = raw.get(name)
+            if seen is None:
+                if cell is not None and (type(value) is not str or value[:1] == "'"):
+                    value = cell(value)
+                try:
+                    clean[name] = parse(value)
+                except ValidationError as error:
+                    refused.append((name, error.messages[0]))
+                continue
+            key = value if type(value) is str else (type(value), value)
+            outcome = seen.get(key, _UNSEEN)
+            if outcome is _UNSEEN:
+                try:
+                    outcome = parse(value if cell is None else cell(value))
+                except ValidationError as error:
+                    outcome = _Refusal(error.messages[0])
+                if len(seen) >= MEMO_SIZE:
+                    seen.clear()
+                seen[key] = outcome
+            if type(outcome) is _Refusal:
+                refused.append((name, outcome.message))
+            else:
+                clean[name] = outcome
+        if not refused:
+            data = VisitInput(**clean)
+            rules = visit_input_errors(
+                data, scope_unit_ids=self.scope, today=self.today, unit_rules=self._unit_rules
             )
+            if not rules:
+                return data, []
+            return None, [self._error(excel_row, raw, n, m) for n, m in rules.items()]
+        # The unit and officer rules still apply when those two columns are readable, so
+        # the preview shows every problem of the row at once.
+        if "unit" in clean and "officers" in clean:
+            rules = self._unit_rules(clean["unit"], clean["officers"], self.scope)
+            refused += rules.items()
+        errors = [self._error(excel_row, raw, name, message) for name, message in refused]
+        return None, sorted(errors, key=lambda error: COLUMN_ORDER[error.column])
 
-        for name, parse in self._parse.items():
-            try:
-                clean[name] = parse(raw.get(name))
-            except ValidationError as error:
-                fail(name, error.messages[0])
-        if errors:
-            # The unit and officer rules still apply when those two columns are readable,
-            # so the preview shows every problem of the row at once.
-            if "unit" in clean and "officers" in clean:
-                rules = self._unit_rules(clean["unit"], clean["officers"], self.scope)
-                for name, message in rules.items():
-                    fail(name, message)
-            return None, sorted(errors, key=lambda error: COLUMN_ORDER[error.column])
-        data = VisitInput(**clean)
-        rules = visit_input_errors(
-            data, scope_unit_ids=self.scope, today=self.today, unit_rules=self._unit_rules
-        )
-        for name, message in rules.items():
-            fail(name, message)
-        return (None, errors) if errors else (data, [])
+    def _error(
+        self, excel_row: int, raw: Mapping[str, object], name: str, message: str
+    ) -> RowError:
+        value = raw.get(name)
+        if self._cell is not None:
+            value = self._cell(value)
+        return RowError(excel_row, COLUMN_BY_FIELD[name].header, message, masked_value(name, value))
 
     def _unit_rules(
         self, unit: Unit, officers: Sequence[Officer], scope: set[int] | None
@@ -335,35 +368,12 @@ class RowChecker:
         return tuple(self.officers[b] for b in badges)
 
 
-def _memoized(parse: Callable[[object], Any]) -> Callable[[object], Any]:
-    """`parse`, run once for each distinct cell value (a column such as 单位代码 or 走访方式
-    repeats a few values on every row); its refusals are kept as their messages."""
-    seen: dict[tuple[type, object], Any] = {}
-
-    def parsed(value: object) -> Any:
-        key = (type(value), value)  # 1, 1.0 and True are equal, and parse differently
-        try:
-            outcome = seen[key]
-        except KeyError:
-            try:
-                outcome = parse(value)
-            except ValidationError as error:
-                outcome = _Refusal(error.messages[0])
-            if len(seen) >= MEMO_SIZE:
-                seen.clear()
-            seen[key] = outcome
-        except TypeError:  # unhashable: not a cell value any reader gives, but parse it anyway
-            return parse(value)
-        if type(outcome) is _Refusal:
-            raise ValidationError(outcome.message)
-        return outcome
-
-    return parsed
-
-
 @dataclass(frozen=True, slots=True)
 class _Refusal:
     message: str
+
+
+_UNSEEN = object()
 
 
 def _vocabulary(value: object, labels: dict[str, str], what: Any) -> str:
@@ -528,10 +538,11 @@ def ledger_import(
         else:
             batches = check_rows(sheet.rows(), checker, **options)
         step = "checking" if dry_run else "writing"
-        with transaction.atomic():
+        with transaction.atomic(), collector_paused():
             writer = _Writer(actor=actor, result=result, write=not dry_run)
             for batch in batches:
                 writer.add(batch, skip_invalid=skip_invalid)
+                collect_young()
                 if progress:
                     progress(step, result.rows)
             result.warnings += writer.masked_warnings()
@@ -596,11 +607,11 @@ def check_in_worker(sheet: Any, job: Mapping[str, Any]) -> Iterator[dict[str, An
     for name, value in job["keys"].items():
         setattr(django_settings, name, value)
     translation.activate(job["language"] or django_settings.LANGUAGE_CODE)
-    checker = RowChecker.from_lookups(job["lookups"])
+    checker = RowChecker.from_lookups(job["lookups"], cells=as_cell)
     start = sheet.start
-    cells = worker_cells(sheet.iter_rows(), first_column=0 if start is None else int(start[1]))
-    rows = data_rows(
-        enumerate(cells, start=1),
+    rows = worker_data_rows(
+        sheet.iter_rows(),
+        first_column=0 if start is None else int(start[1]),
         header_row=int(job["header_row"]),
         columns={str(name): int(column) for name, column in job["columns"].items()},
     )

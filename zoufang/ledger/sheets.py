@@ -30,6 +30,7 @@ import csv
 import datetime
 import io
 import itertools
+import operator
 import os
 import re
 import shutil
@@ -741,7 +742,8 @@ def _unneutralise(text: str) -> str:
     return text
 
 
-def _cell(value: object) -> Cell:
+def as_cell(value: object) -> Cell:
+    """A value as a reader gives it, as a cell (see Cell)."""
     if type(value) is str:
         return _unneutralise(value) if value[:1] == FORMULA_PREFIX else value
     if value is None:
@@ -772,7 +774,7 @@ class _CalamineEngine:
         pad: list[Cell] = [""] * start[1]
         # iter_rows() yields empty rows for the rows above the data, so rows count from row 1.
         for row in sheet.iter_rows():
-            cells = [_cell(value) for value in row]
+            cells = [as_cell(value) for value in row]
             yield pad + cells if pad else cells
 
     def last_column(self) -> int:
@@ -796,7 +798,7 @@ class _OpenpyxlEngine:
             for number, row in enumerate(rows, start=1):
                 if number > MAX_ROWS:
                     raise damaged_error()
-                yield [_cell(value) for value in row[:MAX_COLUMNS]]
+                yield [as_cell(value) for value in row[:MAX_COLUMNS]]
         except SheetError:
             raise
         except Exception as exc:
@@ -1140,10 +1142,42 @@ def worker_cells(rows: Iterable[list[Any]], *, first_column: int) -> Rows:
         if number > MAX_ROWS:
             raise damaged_error()
         cells = [
-            value if type(value) is str and value[:1] != FORMULA_PREFIX else _cell(value)
+            value if type(value) is str and value[:1] != FORMULA_PREFIX else as_cell(value)
             for value in row[:room]
         ]
         yield pad + cells if pad else cells
+
+
+def worker_data_rows(
+    rows: Iterable[list[Any]], *, first_column: int, header_row: int, columns: dict[str, int]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """`data_rows(enumerate(worker_cells(rows, ...), start=1), ...)` for the child process
+    that checks a large sheet, but with each value as calamine gives it, not yet a cell: the
+    checker turns each distinct value into one (`as_cell`) as it parses it
+    (`RowChecker(cells=...)`), which costs less than turning every value of every row."""
+    fields = [
+        (field, column - 1 - first_column)
+        for field, column in columns.items()
+        if column - 1 >= first_column and column <= MAX_COLUMNS
+    ]
+    names = [field for field, _ in fields]
+    absent = {field: "" for field in columns if field not in names}
+    pick = operator.itemgetter(*(index for _, index in fields)) if fields else None
+    needed = max((index for _, index in fields), default=-1) + 1
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise damaged_error()
+        if number <= header_row or pick is None:
+            continue
+        if len(row) >= needed:
+            picked = pick(row)
+            values = dict(zip(names, picked if len(names) > 1 else (picked,)))  # noqa: B905
+        else:
+            values = {field: row[index] if index < len(row) else "" for field, index in fields}
+        if absent:
+            values.update(absent)
+        if not _is_blank(values.values()):
+            yield number, values
 
 
 def _is_blank(values: Iterable[Cell]) -> bool:

@@ -196,6 +196,7 @@ def _check(out: IO[str], sheet: Any, job: dict[str, Any], django_ready: _DjangoS
     if sheet is None:
         raise ValueError("no sheet loaded")
     django_ready.wait()
+    from zoufang.core.collector import collect_young, collector_paused
     from zoufang.ledger.imports import check_in_worker
 
     outbox: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
@@ -211,10 +212,12 @@ def _check(out: IO[str], sheet: Any, job: dict[str, Any], django_ready: _DjangoS
     sender = threading.Thread(target=send_all, daemon=True)
     sender.start()
     try:
-        for batch in check_in_worker(sheet, job):
-            if failed:
-                raise failed[0]
-            outbox.put({"batch": batch})
+        with collector_paused():
+            for batch in check_in_worker(sheet, job):
+                if failed:
+                    raise failed[0]
+                outbox.put({"batch": batch})
+                collect_young()
     finally:
         outbox.put(None)
         sender.join()

@@ -390,7 +390,7 @@ def test_a_wrong_row_means_nothing_is_written(city: Any) -> None:
 
 
 def test_a_value_repeated_down_the_sheet_is_judged_the_same_on_every_row(city: Any) -> None:
-    """Repeating columns are parsed once per distinct value (imports._memoized): a wrong
+    """Repeating columns are parsed once per distinct value (RowChecker.check): a wrong
     value is still an error on each row it is on, and cells that are equal but of other
     types (1, 1.0, True; a date and its text) are each parsed as what they are."""
     rows = [

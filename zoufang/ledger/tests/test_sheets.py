@@ -872,3 +872,43 @@ def test_a_files_rows_are_estimated_for_the_progress_bar() -> None:
     text = "\n".join(",".join(str(v) for v in values) for values in rows) + "\n"
     assert sheets.estimate_rows(io.BytesIO(text.encode()), "a.csv") == 2001
     assert sheets.estimate_rows(io.BytesIO(b"not a zip"), "a.xlsx") is None
+
+
+RAW_CELLS = st.one_of(  # as calamine gives them: floats for numbers, "" for an empty cell
+    st.text(max_size=30).filter(lambda t: "\x00" not in t),
+    st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1e15, max_value=1e15),
+    st.booleans(),
+    st.sampled_from(["", "  ", "'=1+1", "''=x", "'abc", 3.0]),
+    st.datetimes(
+        min_value=datetime.datetime(1950, 1, 1), max_value=datetime.datetime(2099, 12, 31)
+    ),
+    st.dates(min_value=datetime.date(1950, 1, 1), max_value=datetime.date(2099, 12, 31)),
+    st.times(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.lists(RAW_CELLS, max_size=12), max_size=10),
+    first_column=st.integers(min_value=0, max_value=3),
+    header_row=st.integers(min_value=0, max_value=3),
+    picked=st.lists(st.integers(min_value=1, max_value=14), min_size=1, max_size=6, unique=True),
+)
+def test_the_childs_data_rows_are_the_cells_it_would_read(
+    rows: list[list[Any]], first_column: int, header_row: int, picked: list[int]
+) -> None:
+    """The child checking a large sheet picks a row's values in one pass and leaves them raw
+    (`worker_data_rows`); made cells, they are what reading the cells first gives."""
+    columns = {FIELDS[index]: column for index, column in enumerate(picked)}
+    expected = list(
+        sheets.data_rows(
+            enumerate(sheets.worker_cells(rows, first_column=first_column), start=1),
+            header_row=header_row,
+            columns=columns,
+        )
+    )
+    raw = sheets.worker_data_rows(
+        rows, first_column=first_column, header_row=header_row, columns=columns
+    )
+    made = [(n, {f: sheets.as_cell(v) for f, v in values.items()}) for n, values in raw]
+    assert made == expected
