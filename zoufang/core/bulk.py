@@ -8,12 +8,14 @@ which holds one writer at a time from the first write to the commit).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import Model
+from django.conf import settings
+from django.db import connection, connections, models
+from django.db.models import Field, Model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,18 +49,79 @@ def bulk_create_models(objs: Sequence[Model], *, ids: bool = True) -> None:
         return
     model = type(objs[0])
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    rows = [
-        tuple(
-            field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
-            for field in fields
-        )
-        for obj in objs
-    ]
+    database = connections[connection.alias]  # not the proxy: looked up for every value
+    value_makers = [_db_value_maker(field, database) for field in fields]
+    rows = [tuple(value(obj) for value in value_makers) for obj in objs]
     new_ids = bulk_insert(model, [field.column for field in fields], rows, ids=ids)
     for obj, pk in zip(objs, new_ids, strict=False):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+# Field classes whose database value is the attribute itself when it has one of these types
+# (their get_db_prep_save turns nothing else into it): no calls down Django's chain of
+# conversions for most values of most fields. Exact classes only: a subclass may convert.
+_PLAIN_FIELDS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.BooleanField: (bool,),
+}
+
+
+def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], Any]:
+    """A function of an unsaved instance: the field's value as `bulk_create` writes it."""
+
+    def converted(obj: Model) -> Any:
+        return field.get_db_prep_save(field.pre_save(obj, True), connection=database)
+
+    if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+        return _datetime_value_maker(field, database, converted)
+    # A foreign key's value is its target's: an id, as a plain integer.
+    target = field.target_field if type(field) is models.ForeignKey else field
+    plain = _PLAIN_FIELDS.get(type(target))
+    if type(target) in (models.AutoField, models.BigAutoField):
+        plain = (int,)
+    if plain is None:
+        return converted
+    attname = field.attname
+    accepted = (*plain, type(None))
+    strings = plain == (str,)  # str subclasses too, as TextChoices members
+
+    def plain_value(obj: Model) -> Any:
+        value = obj.__dict__.get(attname, obj)
+        kind = type(value)
+        if kind in accepted or (strings and isinstance(value, str)):
+            return value
+        return converted(obj)
+
+    return plain_value
+
+
+def _datetime_value_maker(
+    field: Field[Any, Any], database: Any, converted: Callable[[Model], Any]
+) -> Callable[[Model], Any]:
+    """A datetime's database value, computed again only when the value changes (rows
+    written together mostly share their time stamps)."""
+    attname = field.attname
+    aware = settings.USE_TZ  # a datetime of the other kind is converted the long way
+    last: list[Any] = [None, None]
+
+    def datetime_value(obj: Model) -> Any:
+        value = obj.__dict__.get(attname, obj)
+        if type(value) is not datetime.datetime or (value.tzinfo is not None) != aware:
+            return converted(obj)
+        if value != last[0] or value.tzinfo is not last[0].tzinfo:
+            last[0], last[1] = value, database.ops.adapt_datetimefield_value(value)
+        return last[1]
+
+    return datetime_value
 
 
 def _copy(

@@ -7,7 +7,6 @@ import re
 # U+FF01..U+FF5E are the full-width forms of ASCII 0x21..0x7E; U+3000 is the ideographic space.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
-_SPACES = re.compile(r"\s+")
 
 
 _FULLWIDTH_CHARACTER = re.compile("[\uff01-\uff5e\u3000]")
@@ -23,11 +22,14 @@ def to_halfwidth(text: str) -> str:
 
 def squash_spaces(text: str) -> str:
     """Runs of white space as one space, trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() splits at the white space `\s` matches (str.isspace) and drops the ends.
+    return " ".join(text.split())
 
 
 def cell_text(value: object) -> str:
     """A cell or form value as trimmed text; integral floats lose their `.0`."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

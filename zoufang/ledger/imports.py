@@ -81,7 +81,7 @@ REPEATING_FIELDS = frozenset(
         "note",
     }
 )
-MEMO_SIZE = 10_000
+MEMO_SIZE = 50_000
 COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 
 
@@ -170,12 +170,12 @@ class RowChecker:
         parsers = self._parsers()
         for name in PERSONAL_FIELDS:
             parsers[name] = self._unless_masked(name, parsers[name])
-        # (field, parse, the outcomes of the values seen or None): see `check`.
-        self._fields: list[tuple[str, Callable[[object], Any], dict[object, Any] | None]] = [
-            (name, parse, {} if name in REPEATING_FIELDS else None)
+        self._cell = cells
+        # (field, parse, outcomes of values seen, whether to remember more): see `check`.
+        self._fields: list[tuple[str, Callable[[object], Any], dict[object, Any], bool]] = [
+            (name, parse, self._blank_outcomes(parse), name in REPEATING_FIELDS)
             for name, parse in parsers.items()
         ]
-        self._cell = cells
         # Cells of each personal column holding a masked value, since the last batch.
         self.masked: Counter[str] = Counter()
         self._unit_rules_seen: dict[tuple[int, ...], dict[str, str]] = {}
@@ -234,37 +234,28 @@ class RowChecker:
 
         A column that repeats a few values down the sheet (REPEATING_FIELDS: 单位代码,
         走访方式, ...) has each distinct value parsed once: its outcome, or its refusal's
-        message, is remembered (at most MEMO_SIZE values a column). The values are told
-        apart by type too, as 1, 1.0 and True are equal and parse differently."""
+        message, is remembered (at most MEMO_SIZE values a column); other columns remember
+        what an empty cell gives. The values are told apart by type too, as 1, 1.0 and True
+        are equal and parse differently."""
         clean: dict[str, Any] = {}
         refused: list[tuple[str, str]] = []
         cell = self._cell
-        for name, parse, seen in self._fields:
+        for name, parse, seen, remember in self._fields:
             value = raw.get(name)
-            if seen is None:
-                if cell is not None and (type(value) is not str or value[:1] == "'"):
-                    value = cell(value)
-                try:
-                    clean[name] = parse(value)
-                except ValidationError as error:
-                    refused.append((name, error.messages[0]))
-                continue
             key = value if type(value) is str else (type(value), value)
             outcome = seen.get(key, _UNSEEN)
             if outcome is _UNSEEN:
-                try:
-                    outcome = parse(value if cell is None else cell(value))
-                except ValidationError as error:
-                    outcome = _Refusal(error.messages[0])
-                if len(seen) >= MEMO_SIZE:
-                    seen.clear()
-                seen[key] = outcome
+                outcome = _outcome(parse, value if cell is None else cell(value))
+                if remember:
+                    if len(seen) >= MEMO_SIZE:
+                        seen.clear()
+                    seen[key] = outcome
             if type(outcome) is _Refusal:
                 refused.append((name, outcome.message))
             else:
                 clean[name] = outcome
         if not refused:
-            data = VisitInput(**clean)
+            data = VisitInput.from_fields(clean)
             rules = visit_input_errors(
                 data, scope_unit_ids=self.scope, today=self.today, unit_rules=self._unit_rules
             )
@@ -278,6 +269,11 @@ class RowChecker:
             refused += rules.items()
         errors = [self._error(excel_row, raw, name, message) for name, message in refused]
         return None, sorted(errors, key=lambda error: COLUMN_ORDER[error.column])
+
+    def _blank_outcomes(self, parse: Callable[[object], Any]) -> dict[object, Any]:
+        """A column's outcomes for an empty cell, and for a column the sheet lacks."""
+        outcome = _outcome(parse, "")
+        return {"": outcome, (type(None), None): _outcome(parse, None)}
 
     def _error(
         self, excel_row: int, raw: Mapping[str, object], name: str, message: str
@@ -371,6 +367,14 @@ class RowChecker:
 @dataclass(frozen=True, slots=True)
 class _Refusal:
     message: str
+
+
+def _outcome(parse: Callable[[object], Any], value: object) -> Any:
+    """What `parse` makes of `value`, or its refusal."""
+    try:
+        return parse(value)
+    except ValidationError as error:
+        return _Refusal(error.messages[0])
 
 
 _UNSEEN = object()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -97,6 +97,20 @@ class VisitInput:
     note: str = ""
     opinions: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def from_fields(cls, values: Mapping[str, Any]) -> VisitInput:
+        """A VisitInput from a value for each of its fields, as `cls(**values)` makes it
+        but without the frozen class's field-by-field set-up: the importer makes one for
+        every row of a sheet."""
+        if values.keys() != _VISIT_INPUT_FIELDS:
+            raise TypeError(f"VisitInput needs {sorted(_VISIT_INPUT_FIELDS)}, got {list(values)}")
+        data = object.__new__(cls)
+        data.__dict__.update(values)
+        return data
+
+
+_VISIT_INPUT_FIELDS = frozenset(f.name for f in fields(VisitInput))
+
 
 def normalize_target_name(name: str) -> str:
     """The target name as compared for duplicates: half-width, single spaces."""
@@ -131,8 +145,8 @@ def input_dedup_key(data: VisitInput) -> str:
     """The duplicate key of a row to write."""
     return dedup_key(
         visit_date=data.visit_date,
-        unit_id=data.unit.pk,
-        officer_ids=[officer.pk for officer in data.officers],
+        unit_id=data.unit.id,
+        officer_ids=[officer.id for officer in data.officers],
         target_type=data.target_type,
         channel=data.channel,
         target_name=data.target_name,
@@ -453,7 +467,7 @@ def prepare_visit(
     id_number = seal_id_number(row.id_number, ring=ring) if row.id_number else EMPTY
     values = (
         row.visit_date.isoformat(),
-        row.unit.pk,
+        row.unit.id,
         row.target_type,
         row.channel,
         row.is_return_visit,
@@ -476,8 +490,8 @@ def prepare_visit(
     )
     return PreparedVisit(
         key=key,
-        unit_id=row.unit.pk,
-        officer_ids=sorted({officer.pk for officer in row.officers}),
+        unit_id=row.unit.id,
+        officer_ids=sorted({officer.id for officer in row.officers}),
         record=copy_fields(values) if copy_format else list(values),
         opinions=list(row.opinions),
     )

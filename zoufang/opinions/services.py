@@ -207,6 +207,7 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
     categories = {c.pk: c for c in Category.objects.filter(is_active=True)}
     keywords = {pk: c.keyword_list() for pk, c in categories.items()}
     created_by = actor if getattr(actor, "pk", None) else None
+    now = timezone.now()  # one time for the visits written together
     opinions = []
     for visit, texts in items:
         for text in texts:
@@ -220,17 +221,18 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
                     category_id=label,
                     token=_new_token(),
                     created_by=created_by,
-                    created_at=timezone.now(),
+                    created_at=now,
                 )
             )
     bulk_create_models(opinions)
-    bulk_create_models([_event(o, OpinionAction.REGISTER, actor=actor) for o in opinions])
+    bulk_create_models([_event(o, OpinionAction.REGISTER, actor=actor, at=now) for o in opinions])
     audit_bulk(
         AuditEntry(
             action=AuditAction.CREATE,
             actor=actor,
             target=o,
             after={"content": o.content, "source": o.source, "visit": o.visit_id},
+            at=now,
         )
         for o in opinions
     )
