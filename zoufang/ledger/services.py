@@ -468,8 +468,8 @@ def prepare_visit(
     values = (
         row.visit_date.isoformat(),
         row.unit.id,
-        row.target_type,
-        row.channel,
+        str(row.target_type),  # a TextChoices member's value, as a plain string
+        str(row.channel),
         row.is_return_visit,
         row.target_name,
         phone.cipher,
