@@ -75,6 +75,10 @@ _PLAIN_FIELDS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
 }
 
 
+# Field classes that write None as NULL without a word (their other values are converted).
+_NONE_IS_NULL = (models.DateField, models.GenericIPAddressField)
+
+
 def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], Any]:
     """A function of an unsaved instance: the field's value as `bulk_create` writes it."""
 
@@ -83,6 +87,13 @@ def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], 
 
     if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add):
         return _datetime_value_maker(field, database, converted)
+    if type(field) in _NONE_IS_NULL and not getattr(field, "auto_now", False):
+        attname = field.attname
+
+        def none_or_converted(obj: Model) -> Any:
+            return None if obj.__dict__.get(attname, obj) is None else converted(obj)
+
+        return none_or_converted
     # A foreign key's value is its target's: an id, as a plain integer.
     target = field.target_field if type(field) is models.ForeignKey else field
     plain = _PLAIN_FIELDS.get(type(target))
@@ -115,6 +126,8 @@ def _datetime_value_maker(
 
     def datetime_value(obj: Model) -> Any:
         value = obj.__dict__.get(attname, obj)
+        if value is None:
+            return None
         if type(value) is not datetime.datetime or (value.tzinfo is not None) != aware:
             return converted(obj)
         if value != last[0] or value.tzinfo is not last[0].tzinfo:

@@ -199,6 +199,9 @@ def opinion_register(
     return opinion
 
 
+_UNMATCHED: Any = object()
+
+
 def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]]]) -> int:
     """Register the opinions written on visits (source `visit`), in bulk; returns how many.
 
@@ -208,10 +211,13 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
     keywords = {pk: c.keyword_list() for pk, c in categories.items()}
     created_by = actor if getattr(actor, "pk", None) else None
     now = timezone.now()  # one time for the visits written together
+    labels: dict[str, int | None] = {}  # the same words come back on many visits
     opinions = []
     for visit, texts in items:
         for text in texts:
-            label = keyword_match(text, keywords)
+            label = labels.get(text, _UNMATCHED)
+            if label is _UNMATCHED:
+                label = labels[text] = keyword_match(text, keywords)
             opinions.append(
                 Opinion(
                     origin_unit_id=visit.unit_id,
@@ -222,6 +228,7 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
                     token=_new_token(),
                     created_by=created_by,
                     created_at=now,
+                    status_since=now,
                 )
             )
     bulk_create_models(opinions)

@@ -26,6 +26,8 @@ ODD_VALUES: dict[type[models.Field[Any, Any]], list[Any]] = {
     models.PositiveSmallIntegerField: [0, 7, None, True, "12", 3.0],
     models.PositiveIntegerField: [1, None, "5"],
     models.IntegerField: [-3, None, False, "8"],
+    models.GenericIPAddressField: ["127.0.0.1", "::1", None, ""],
+    models.DateField: [datetime.date(2024, 3, 5), None, "2024-03-05"],
     models.DateTimeField: [
         UTC_NOON,
         UTC_NOON.astimezone(datetime.timezone(datetime.timedelta(hours=8))),
