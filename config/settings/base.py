@@ -29,8 +29,11 @@ def database_from_url(url: str) -> dict[str, Any]:
         config["OPTIONS"] = {
             # WAL lets readers go on while one writer writes; IMMEDIATE takes the write
             # lock at BEGIN so two writers queue instead of deadlocking on lock upgrade.
+            # 16 KB pages (a new database's; an existing one keeps its own): the ledger's
+            # nine indexes take bulk inserts 12-15 % faster and commits a third faster
+            # than with 4 KB (docs/ledger-files.md).
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA page_size=16384;PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
                 "PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY"
             ),
             "transaction_mode": "IMMEDIATE",
