@@ -94,10 +94,24 @@ class KeyRing:
     hash_id: str
     hash_keys: tuple[bytes, ...]  # the current key first
 
-    @property
+    @functools.cached_property
     def prefix(self) -> str:
         """How every ciphertext sealed under the current keys begins."""
         return f"{CIPHER_VERSION}.{self.enc_id}.{self.hash_id}."
+
+    @functools.cached_property
+    def _hashers(self) -> dict[str, hmac.HMAC]:
+        return {}
+
+    def hasher(self, purpose: str) -> hmac.HMAC:
+        """HMAC-SHA256 under the current hash key, fed the purpose already (see `_hmac`):
+        copied for each value, it saves setting the key up again."""
+        base = self._hashers.get(purpose)
+        if base is None:
+            base = self._hashers[purpose] = hmac.new(
+                self.hash_keys[0], purpose.encode() + b"\x00", hashlib.sha256
+            )
+        return base.copy()
 
     def current_aead(self) -> AESGCM:
         """The cipher of the current encryption key."""
@@ -208,7 +222,9 @@ def _hmac(key: bytes, normalized: str, purpose: str) -> str:
 
 def keyed_hash(normalized: str, *, purpose: str, ring: KeyRing | None = None) -> str:
     """HMAC-SHA256 of a normalised value, for exact search without the clear value."""
-    return _hmac((ring or keyring()).hash_keys[0], normalized, purpose)
+    digest = (ring or keyring()).hasher(purpose)
+    digest.update(normalized.encode())
+    return digest.hexdigest()
 
 
 def keyed_hashes(normalized: str, *, purpose: str) -> list[str]:
