@@ -8,6 +8,7 @@ language. The importer adds the row and column.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -40,7 +41,9 @@ FLOAT_NOISE = Decimal("0.000001")
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
+    if len(first17) != len(ID_WEIGHTS):
+        raise ValueError("17 digits expected")
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return ID_CHECK_CODES[total % 11]
 
 
