@@ -607,7 +607,8 @@ KEY_SETTINGS = (
 
 def check_in_worker(sheet: Any, job: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """In the child process (`ledger.xlsxworker`, after Django is set up): the loaded
-    calamine worksheet's rows checked and prepared as `ledger_import` asked, as JSON."""
+    calamine worksheet's rows checked and prepared as `ledger_import` asked, as plain lists,
+    strings and numbers (`CheckedBatch.as_json`; the child sends them as marshal data)."""
     for name, value in job["keys"].items():
         setattr(django_settings, name, value)
     translation.activate(job["language"] or django_settings.LANGUAGE_CODE)

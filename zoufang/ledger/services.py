@@ -445,7 +445,7 @@ class PreparedVisit:
     `dedup_key` — as one line of COPY's text format on PostgreSQL, a list elsewhere.
 
     Built by `prepare_visit` where the row is checked: in this process, or in the child
-    process that reads a large sheet (`ledger.xlsxworker`), which sends it as JSON
+    process that reads a large sheet (`ledger.xlsxworker`), which sends it as plain lists
     (`as_json` / `from_json`)."""
 
     key: str

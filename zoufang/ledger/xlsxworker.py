@@ -325,7 +325,7 @@ class Worker:
 
     def check(self, job: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The loaded worksheet's rows checked and prepared in the child (the "check"
-        command): each batch's JSON as `ledger.imports.check_in_worker` gives it."""
+        command): each batch as `ledger.imports.check_in_worker` gives it."""
         self._ask({"cmd": "check", "job": job})
         yield from self._stream("batch")
 
