@@ -87,7 +87,9 @@ def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], 
 
     if type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add):
         return _datetime_value_maker(field, database, converted)
-    if type(field) in _NONE_IS_NULL and not getattr(field, "auto_now", False):
+    if type(field) in _NONE_IS_NULL and not (
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ):
         attname = field.attname
 
         def none_or_converted(obj: Model) -> Any:
@@ -142,7 +144,8 @@ def _datetime_value_maker(
             return None
         if type(value) is not datetime.datetime or (value.tzinfo is not None) != aware:
             return converted(obj)
-        if value != last[0] or value.tzinfo is not last[0].tzinfo:
+        # Equal wall times with one tzinfo are one instant only with the same fold.
+        if value != last[0] or value.tzinfo is not last[0].tzinfo or value.fold != last[0].fold:
             last[0], last[1] = value, database.ops.adapt_datetimefield_value(value)
         return last[1]
 

@@ -17,15 +17,21 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _paused = 0
+# The collector's state before the first pause: put back when the last one ends.
+_was_enabled = True
+_had_frozen = False
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Hold the cycle collector back inside the block; call `collect_young` now and then."""
-    global _paused
+    """Hold the cycle collector back inside the block; call `collect_young` now and then.
+    A process that had frozen objects itself (a server freezing before it forks) keeps
+    them frozen, and what this froze with them."""
+    global _paused, _was_enabled, _had_frozen
     with _lock:
         _paused += 1
         if _paused == 1:
+            _was_enabled, _had_frozen = gc.isenabled(), gc.get_freeze_count() > 0
             gc.freeze()
             gc.disable()
     try:
@@ -34,8 +40,10 @@ def collector_paused() -> Iterator[None]:
         with _lock:
             _paused -= 1
             if _paused == 0:
-                gc.unfreeze()
-                gc.enable()
+                if not _had_frozen:
+                    gc.unfreeze()
+                if _was_enabled:
+                    gc.enable()
 
 
 def collect_young() -> int:

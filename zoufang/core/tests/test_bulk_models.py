@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -60,9 +61,20 @@ def test_the_same_time_twice_and_then_another() -> None:
     field = Opinion._meta.get_field("created_at")
     make = _db_value_maker(field, connection)
     later = UTC_NOON + datetime.timedelta(seconds=1)
-    for value in (UTC_NOON, UTC_NOON, later, UTC_NOON):
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    first = datetime.datetime(2024, 11, 3, 1, 30, tzinfo=new_york)  # the hour repeated
+    second = first.replace(fold=1)  # equal to `first` in Python, an hour later
+    for value in (UTC_NOON, UTC_NOON, later, UTC_NOON, first, second):
         obj = Opinion(created_at=value)
         assert make(obj) == expected(field, obj)
+
+
+def test_a_date_set_when_added_is_set() -> None:
+    field: models.DateField[Any, Any] = models.DateField(auto_now_add=True)
+    field.set_attributes_from_name("day")
+    obj = Opinion()
+    obj.__dict__["day"] = None
+    assert _db_value_maker(field, connection)(obj) is not None
 
 
 @pytest.mark.django_db

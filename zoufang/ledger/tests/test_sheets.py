@@ -878,7 +878,7 @@ RAW_CELLS = st.one_of(  # as calamine gives them: floats for numbers, "" for an 
     st.text(max_size=30).filter(lambda t: "\x00" not in t),
     st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1e15, max_value=1e15),
     st.booleans(),
-    st.sampled_from(["", "  ", "'=1+1", "''=x", "'abc", 3.0]),
+    st.sampled_from(["", "  ", "'=1+1", "''=x", "'abc", 3.0, "'\t", "'\r ", "''\t"]),
     st.datetimes(
         min_value=datetime.datetime(1950, 1, 1), max_value=datetime.datetime(2099, 12, 31)
     ),
@@ -912,3 +912,11 @@ def test_the_childs_data_rows_are_the_cells_it_would_read(
     )
     made = [(n, {f: sheets.as_cell(v) for f, v in values.items()}) for n, values in raw]
     assert made == expected
+
+
+def test_the_child_passes_over_a_row_blank_once_its_apostrophe_is_off() -> None:
+    rows = [["备注", "走访内容"], ["'\t", ""], ["'\r ", "  "], ["'\tx", ""]]
+    picked = sheets.worker_data_rows(
+        rows, first_column=0, header_row=1, columns={"note": 1, "summary": 2}
+    )
+    assert [number for number, _ in picked] == [4]
