@@ -132,11 +132,12 @@ def _db_value_maker(field: Field[Any, Any], database: Any) -> Callable[[Model], 
 def _datetime_value_maker(
     field: Field[Any, Any], database: Any, converted: Callable[[Model], Any]
 ) -> Callable[[Model], Any]:
-    """A datetime's database value, computed again only when the value changes (rows
-    written together mostly share their time stamps)."""
+    """A datetime's database value: adapted for the backend straight away when it is of the
+    kind the settings expect (aware with USE_TZ), else converted the long way (with
+    Django's warning about a naive datetime)."""
     attname = field.attname
-    aware = settings.USE_TZ  # a datetime of the other kind is converted the long way
-    last: list[Any] = [None, None]
+    aware = settings.USE_TZ
+    adapt = database.ops.adapt_datetimefield_value
 
     def datetime_value(obj: Model) -> Any:
         value = obj.__dict__.get(attname, obj)
@@ -144,10 +145,7 @@ def _datetime_value_maker(
             return None
         if type(value) is not datetime.datetime or (value.tzinfo is not None) != aware:
             return converted(obj)
-        # Equal wall times with one tzinfo are one instant only with the same fold.
-        if value != last[0] or value.tzinfo is not last[0].tzinfo or value.fold != last[0].fold:
-            last[0], last[1] = value, database.ops.adapt_datetimefield_value(value)
-        return last[1]
+        return adapt(value)
 
     return datetime_value
 

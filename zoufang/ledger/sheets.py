@@ -1176,22 +1176,8 @@ def worker_data_rows(
             values = {field: row[index] if index < len(row) else "" for field, index in fields}
         if absent:
             values.update(absent)
-        if not _is_blank_raw(values.values()):
+        if not _is_blank(map(as_cell, values.values())):  # stops at the first value, mostly
             yield number, values
-
-
-def _is_blank_raw(values: Iterable[Any]) -> bool:
-    """`_is_blank` of the values as cells (`as_cell` takes the apostrophe off "'\t")."""
-    for value in values:
-        if value == "":
-            continue
-        if type(value) is not str:
-            return False
-        if value[:1] == FORMULA_PREFIX:
-            value = _unneutralise(value)  # what as_cell makes of it
-        if value.strip():
-            return False
-    return True
 
 
 def _is_blank(values: Iterable[Cell]) -> bool:

@@ -199,9 +199,6 @@ def opinion_register(
     return opinion
 
 
-_UNMATCHED: Any = object()
-
-
 def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]]]) -> int:
     """Register the opinions written on visits (source `visit`), in bulk; returns how many.
 
@@ -215,16 +212,15 @@ def opinions_from_visits(*, actor: Any, items: Sequence[tuple[Any, Sequence[str]
     opinions = []
     for visit, texts in items:
         for text in texts:
-            label = labels.get(text, _UNMATCHED)
-            if label is _UNMATCHED:
-                label = labels[text] = keyword_match(text, keywords)
+            if text not in labels:
+                labels[text] = keyword_match(text, keywords)
             opinions.append(
                 Opinion(
                     origin_unit_id=visit.unit_id,
                     content=text[:MAX_CONTENT],
                     source=OpinionSource.VISIT,
                     visit_id=visit.pk,
-                    category_id=label,
+                    category_id=labels[text],
                     token=_new_token(),
                     created_by=created_by,
                     created_at=now,
