@@ -15,6 +15,7 @@ urlpatterns = [
     path("bulletins/", include("zoufang.bulletins.urls")),
     path("assessment/", include("zoufang.assessment.urls")),
     path("notices/", include("zoufang.notices.urls")),
+    path("figures/", include("zoufang.figures.urls")),
     path("p/", include("zoufang.opinions.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -325,6 +325,11 @@ ROUTES += [
     ),
 ]
 ROUTES += [
+    Route("figures:definitions", DASH),
+    # Another unit's records (?unit=) are 404 and hidden ones 403: figures/tests/test_views.py
+    Route("figures:records", DASH, kwargs=lambda f: {"code": "visits_people"}),
+]
+ROUTES += [
     Route("notices:notice_list", DASH),
     Route("notices:notice_draft", CITY_POST, method="post", data=lambda f: {"phase": f.phase.pk}),
     Route("notices:notice_detail", DASH, kwargs=lambda f: {"pk": f.notice.pk}),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zoufang.opinions",
     "zoufang.inspections",
     "zoufang.bulletins",
+    "zoufang.figures",
     "zoufang.assessment",
     "zoufang.notices",
     "zoufang.demo",

@@ -22,11 +22,13 @@ from zoufang.campaigns.models import Campaign, Phase
 from zoufang.campaigns.selectors import meeting_counts, task_figures
 from zoufang.inspections.selectors import deductions_by_unit
 from zoufang.ledger.selectors import rollups_by_unit
-from zoufang.opinions.selectors import opinion_figures, opinion_origin_counts, survey_counts
+from zoufang.opinions.selectors import opinion_figures, survey_counts
 from zoufang.org.models import Unit, UnitKind
+from zoufang.org.scope import SYSTEM
 from zoufang.org.selectors import ancestors_map, officer_counts
 
-from .models import ServiceRecord, Source
+from .models import Source
+from .selectors import service_records_within
 
 GRASSROOTS = (UnitKind.COUNTY_BUREAU, UnitKind.STATION)
 AGENCIES = (UnitKind.AGENCY_DEPT, UnitKind.POLICE_BRANCH)
@@ -38,7 +40,6 @@ COUNTS = (
     "overdue_now", "late_steps", "bulletins_submitted", "bulletins_adopted", "tasks_due",
     "tasks_done_on_time", "tasks_overdue", "deductions", "certificates_handled",
     "items_delegated", "survey_answers", "survey_safe", "survey_satisfied", "meetings",
-    "opinions_registered_other", "opinions_closed",
 )  # fmt: skip
 
 
@@ -113,9 +114,6 @@ def _own_counts(
             "late_steps",
         ):
             own[unit_id][key] += getattr(f, key)
-    for unit_id, row in opinion_origin_counts(since=since, until=until).items():
-        own[unit_id]["opinions_registered_other"] += row["registered_other"]
-        own[unit_id]["opinions_closed"] += row["closed"]
     missing: set[str] = set()
     bulletins = bulletin_counts_or_none(campaign, since, until)
     if bulletins is None:
@@ -131,8 +129,9 @@ def _own_counts(
         own[unit_id]["tasks_overdue"] += n
     for unit_id, points in deductions_by_unit(since=since, until=until).items():
         own[unit_id]["deductions"] += points
+    # The registry's `certificates`: records whose period lies within the phase.
     for row in (
-        ServiceRecord.objects.filter(period_start__lte=until, period_end__gte=since)
+        service_records_within(user=SYSTEM, since=since, until=until)
         .values("unit_id")
         .annotate(certificates=Sum("certificates_handled"), items=Sum("items_delegated"))
         .order_by()

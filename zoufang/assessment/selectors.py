@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet
 
 from zoufang.org.models import Unit
 
@@ -30,29 +30,20 @@ def published_versions(*, campaign_slug: str, phase_slug: str) -> list[Assessmen
     )
 
 
-def service_totals(
+def service_records_within(
     *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
-) -> dict[str, int]:
-    """便民服务 in the user's scope for records overlapping the period: items delegated and
-    certificates handled, in total and per service."""
-    records = ServiceRecord.objects.visible_to(user)
+) -> QuerySet[ServiceRecord]:
+    """便民服务 records in the user's scope (or the unit's subtree) whose period lies wholly
+    between two days (the figure registry's `certificates`): a record spanning a period's
+    first or last day is in no figure of that period, only in one that holds it whole."""
+    records = ServiceRecord.objects.visible_to(user).select_related("unit")
     if unit is not None:
         records = records.filter(unit__in=Unit.objects.subtree(unit).values("pk"))
     if since:
-        records = records.filter(period_end__gte=since)
+        records = records.filter(period_start__gte=since)
     if until:
-        records = records.filter(period_start__lte=until)
-    rows = (
-        records.values("kind")
-        .annotate(items=Sum("items_delegated"), certificates=Sum("certificates_handled"))
-        .order_by()
-    )
-    totals = {"items_delegated": 0, "certificates_handled": 0}
-    for row in rows:
-        totals["items_delegated"] += row["items"] or 0
-        totals["certificates_handled"] += row["certificates"] or 0
-        totals[f"certificates:{row['kind']}"] = row["certificates"] or 0
-    return totals
+        records = records.filter(period_end__lte=until)
+    return records.order_by("-period_start", "unit__path", "kind")
 
 
 def service_records(*, user: Any, unit_code: str = "") -> Any:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from zoufang.campaigns.models import Campaign, Phase
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.errors import ConflictError
+from zoufang.figures.selectors import CITY_KEY, city_figures
 from zoufang.ledger.sheets import SheetError
 from zoufang.org.models import Role
 from zoufang.org.permissions import role_of
@@ -172,7 +173,8 @@ def assess(
         "groups": groups,
         "imbalance": imbalance_of(campaign=campaign, phase=phase, figures=figures, today=today),
         "missing_sources": sorted(figures.missing_sources),
-        "figures": as_jsonable(figures),
+        # per unit code the scored figures; under CITY_KEY the registry's figures of the city
+        "figures": {**as_jsonable(figures), CITY_KEY: city_figures(phase)},
     }
 
 

@@ -1,5 +1,5 @@
-"""The figures of the dashboards, read from the ledger's daily roll-ups: one grouped read of
-the roll-ups gives every visit figure of a page or a JSON view."""
+"""The figures of the dashboards: the figure registry's values and the overview of visits by
+target type and channel, from one read of the ledger's daily roll-ups (never the visits)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from zoufang.figures.registry import Query
+from zoufang.figures.selectors import FigureValue, values_of
 from zoufang.ledger.models import Channel, TargetType
-from zoufang.ledger.selectors import hidden_target_types, visit_totals
+from zoufang.ledger.selectors import hidden_target_types
 
 
 @dataclass(frozen=True)
@@ -19,16 +21,6 @@ class Overview:
     by_target_type: list[dict[str, Any]]
     by_channel: list[dict[str, Any]]
     online_share: float
-
-
-def _rollup_rows(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
-) -> list[dict[str, Any]]:
-    """The roll-ups of the scope (and a unit's subtree) summed by target type and channel:
-    one read that every figure of the overview and the summary comes from."""
-    return visit_totals(
-        user=user, since=since, until=until, group_by=("target_type", "channel"), unit=unit
-    )
 
 
 def _overview_of(rows: list[dict[str, Any]], hidden: frozenset[str]) -> Overview:
@@ -60,12 +52,6 @@ def _overview_of(rows: list[dict[str, Any]], hidden: frozenset[str]) -> Overview
     )
 
 
-def overview(*, user: Any, since: datetime.date | None, until: datetime.date | None) -> Overview:
-    """The overview of the user's scope between two days (one roll-up query)."""
-    rows = _rollup_rows(user=user, since=since, until=until)
-    return _overview_of(rows, hidden_target_types(user=user))
-
-
 _TOTAL_KEYS = (
     "visits",
     "return_visits",
@@ -77,56 +63,18 @@ _TOTAL_KEYS = (
 )
 
 
-def stats_summary(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
-) -> dict[str, Any]:
-    """The figures a stage notice states, for the user's scope (and a unit's subtree):
-    people visited (回访 included), enterprises and venues, key persons, hardship households
-    helped, donations (万元), disputes mediated, hazards found, opinions collected and closed,
-    certificates handled. A figure of target types the user may not see is None."""
-    return dashboard_figures(user=user, since=since, until=until, unit=unit)[0]
-
-
 def dashboard_figures(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
-) -> tuple[dict[str, Any], Overview]:
-    """`stats_summary` and `overview` together, from one read of the roll-ups (plus the
-    opinion and 便民服务 counts)."""
-    from zoufang.assessment.selectors import service_totals
-    from zoufang.opinions.selectors import opinion_counts
-
-    hidden = hidden_target_types(user=user)
-    board = _overview_of(_rollup_rows(user=user, since=since, until=until, unit=unit), hidden)
-    total = board.totals
-    by_type = {row["code"]: row["visits"] for row in board.by_target_type}
-    opinions = opinion_counts(user=user, since=since, until=until, unit=unit)
-    services = service_totals(user=user, since=since, until=until, unit=unit)
-
-    def visits_of(*types: str) -> int | None:
-        """Visits of these types; None (not shown) when the user may not see them."""
-        if hidden.intersection(types):
-            return None
-        return sum(by_type[t] for t in types)
-
-    summary = {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "visits": total["visits"],
-        "return_visits": total["return_visits"],
-        "enterprises_and_venues": visits_of(TargetType.ENTERPRISE, TargetType.VENUE),
-        "key_persons": visits_of(TargetType.KEY_PERSON, TargetType.STABILITY_RISK),
-        "hardship_households_visited": visits_of(TargetType.HARDSHIP_HOUSEHOLD),
-        "households_helped": total["households_helped"],
-        "donations_wan_yuan": round(total["donation_cents"] / 1_000_000, 1),
-        "donations_yuan": round(total["donation_cents"] / 100, 2),
-        "disputes_mediated": total["disputes_mediated"],
-        "hazards_found": total["hazards_found"],
-        "opinions_collected": total["opinions_collected"] + opinions["registered_other_sources"],
-        "opinions_closed": opinions["closed"],
-        "certificates_handled": services["certificates_handled"],
-        "items_delegated": services["items_delegated"],
-    }
-    return summary, board
+    *,
+    user: Any,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    unit: Any = None,
+) -> tuple[list[FigureValue], Overview]:
+    """The registry's figures and the overview (visits by target type and channel) of the
+    user's scope (or a unit's subtree), from one read of the roll-ups (plus the distinct
+    targets, the opinions and the 便民服务 records the figures count)."""
+    query = Query(user=user, since=since, until=until, unit=unit)
+    return values_of(query), _overview_of(query.visit_rows(), hidden_target_types(user=user))
 
 
 def leaderboard(*, phase: Any) -> dict[str, Any]:

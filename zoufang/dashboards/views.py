@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 
 from zoufang.campaigns.models import Phase
 from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choices
+from zoufang.figures.links import definition_url, records_url
+from zoufang.figures.selectors import FigureValue, figure_values, figures_json, phase_period
 from zoufang.ledger.selectors import visit_trend
 from zoufang.org.models import Officer, Role
 from zoufang.org.permissions import Perm, PermRequiredMixin, officer_of
@@ -29,81 +31,34 @@ def chosen_phase(request: HttpRequest) -> Phase | None:
     return (phase_by_id(int(value)) if value.isdigit() else None) or current_phase()
 
 
-def dates(phase: Phase | None) -> tuple[datetime.date | None, datetime.date | None]:
-    return (phase.start_date, phase.end_date) if phase else (None, None)
-
-
-def ledger_link(since: Any, until: Any, unit: Any = None, **filters: str) -> str:
-    """The ledger list filtered like a figure."""
-    query = {
-        k: v
-        for k, v in {
-            "since": since,
-            "until": until,
-            "unit": unit.code if unit else "",
-            **filters,
-        }.items()
-        if v
-    }
-    return reverse("ledger:visit_list") + "?" + urlencode({k: str(v) for k, v in query.items()})
+def period_of(
+    request: HttpRequest, phase: Phase | None
+) -> tuple[bool, datetime.date | None, datetime.date | None]:
+    """Whether ?cumulative=1 asks for 累计, and the days: the phase's, or from the campaign's
+    first day to the phase's last."""
+    cumulative = request.GET.get("cumulative") == "1" and phase is not None
+    if phase is None:
+        return False, None, None
+    since, until = phase_period(phase, cumulative=cumulative)
+    return cumulative, since, until
 
 
 def figure_cards(
-    summary: dict[str, Any], since: Any, until: Any, unit: Any = None
+    values: list[FigureValue], since: Any, until: Any, unit: Any = None
 ) -> list[dict[str, Any]]:
-    """The notice's figures as cards, each opening to its records (a figure the user may not
-    see, None in the summary, has no card)."""
-    opinions = reverse("opinions:opinion_list") + (f"?unit={unit.code}" if unit else "")
-    cards = [
-        {"key": "visits", "value": summary["visits"], "url": ledger_link(since, until, unit)},
+    """The registry's figures as cards, each opening to its records and its definition (a
+    figure the user may not see says so instead)."""
+    return [
         {
-            "key": "return_visits",
-            "value": summary["return_visits"],
-            "url": ledger_link(since, until, unit, is_return_visit="1"),
-        },
-        {
-            "key": "enterprises_and_venues",
-            "value": summary["enterprises_and_venues"],
-            "url": ledger_link(since, until, unit, target_type="enterprise"),
-        },
-        {
-            "key": "key_persons",
-            "value": summary["key_persons"],
-            "url": ledger_link(since, until, unit, target_type="key_person"),
-        },
-        {
-            "key": "households_helped",
-            "value": summary["households_helped"],
-            "url": ledger_link(since, until, unit, target_type="hardship_household"),
-        },
-        {
-            "key": "donations_wan_yuan",
-            "value": summary["donations_wan_yuan"],
-            "url": ledger_link(since, until, unit, target_type="hardship_household"),
-        },
-        {
-            "key": "disputes_mediated",
-            "value": summary["disputes_mediated"],
-            "url": ledger_link(since, until, unit),
-        },
-        {
-            "key": "hazards_found",
-            "value": summary["hazards_found"],
-            "url": ledger_link(since, until, unit),
-        },
-        {"key": "opinions_collected", "value": summary["opinions_collected"], "url": opinions},
-        {
-            "key": "opinions_closed",
-            "value": summary["opinions_closed"],
-            "url": opinions + ("&" if unit else "?") + "status=closed",
-        },
-        {
-            "key": "certificates_handled",
-            "value": summary["certificates_handled"],
-            "url": reverse("assessment:service_list"),
-        },
+            "key": value.code,
+            "label": value.figure.label,
+            "measure": value.figure.measure.label,
+            "value": value.value,
+            "url": records_url(value.code, since=since, until=until, unit=unit),
+            "definition_url": definition_url(value.code),
+        }
+        for value in values
     ]
-    return [card for card in cards if card["value"] is not None]
 
 
 class HomeView(PermRequiredMixin, TemplateView):
@@ -116,14 +71,17 @@ class HomeView(PermRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         phase = chosen_phase(self.request)
-        since, until = dates(phase)
-        summary, overview = selectors.dashboard_figures(user=user, since=since, until=until)
+        cumulative, since, until = period_of(self.request, phase)
+        values, overview = selectors.dashboard_figures(user=user, since=since, until=until)
         query = f"?phase={phase.pk}" if phase else ""
         return {
             **super().get_context_data(**kwargs),
             "phase": phase,
             "phases": phase_choices(),
-            "cards": figure_cards(summary, since, until),
+            "cumulative": cumulative,
+            "since": since,
+            "until": until,
+            "cards": figure_cards(values, since, until),
             "overview": overview,
             "states": selectors.opinion_states(user=user),
             "chart_data": {
@@ -147,8 +105,8 @@ class UnitView(PermRequiredMixin, TemplateView):
         if unit is None:
             raise Http404
         phase = chosen_phase(self.request)
-        since, until = dates(phase)
-        summary = selectors.stats_summary(user=user, since=since, until=until, unit=unit)
+        cumulative, since, until = period_of(self.request, phase)
+        values = figure_values(user=user, since=since, until=until, unit=unit)
         ranking = selectors.leaderboard(phase=phase) if phase else {"groups": []}
         row = next(
             (r for g in ranking["groups"] for r in g["ranking"] if r["unit"] == unit.code), None
@@ -160,7 +118,10 @@ class UnitView(PermRequiredMixin, TemplateView):
             "phase": phase,
             "phases": phase_choices(),
             "row": row,
-            "cards": figure_cards(summary, since, until, unit),
+            "cumulative": cumulative,
+            "since": since,
+            "until": until,
+            "cards": figure_cards(values, since, until, unit),
             "trend_url": reverse("dashboards:trend_data") + "?" + urlencode(query),
         }
 
@@ -177,15 +138,18 @@ class LeaderView(PermRequiredMixin, TemplateView):
             Officer.objects.select_related("user"), badge_no=badge, role=Role.LEADER
         )
         phase = chosen_phase(self.request)
-        since, until = dates(phase)
+        cumulative, since, until = period_of(self.request, phase)
         ranking = selectors.leaderboard(phase=phase) if phase else {"groups": []}
         ranks = {r["unit"]: r for g in ranking["groups"] for r in g["ranking"]}
         units = selectors.assigned_units(leader=leader, phase=phase)
         rows = [
             {
                 "unit": unit,
-                "summary": selectors.stats_summary(
-                    user=self.request.user, since=since, until=until, unit=unit
+                "cards": figure_cards(
+                    figure_values(user=self.request.user, since=since, until=until, unit=unit),
+                    since,
+                    until,
+                    unit,
                 ),
                 "rank": ranks.get(unit.code),
             }
@@ -195,6 +159,9 @@ class LeaderView(PermRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "leader": leader,
             "phase": phase,
+            "cumulative": cumulative,
+            "since": since,
+            "until": until,
             "phases": phase_choices(),
             "rows": rows,
         }
@@ -227,11 +194,11 @@ class SummaryDataView(PermRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> JsonResponse:
         phase = chosen_phase(request)
-        since, until = dates(phase)
-        summary, overview = selectors.dashboard_figures(user=request.user, since=since, until=until)
+        _cumulative, since, until = period_of(request, phase)
+        values, overview = selectors.dashboard_figures(user=request.user, since=since, until=until)
         return JsonResponse(
             {
-                "summary": summary,
+                "summary": figures_json(values, unit=None, since=since, until=until),
                 "target_types": overview.by_target_type,
                 "channels": overview.by_channel,
                 "opinions": selectors.opinion_states(user=request.user),

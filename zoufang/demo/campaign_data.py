@@ -383,11 +383,13 @@ def build_inspections(rng: random.Random, campaign: Campaign, admin: Any) -> int
 
 
 def build_services(rng: random.Random, admin: Any) -> int:
-    """便民服务 per quarter: stations do household registration, county bureaus also exit-entry
-    and vehicles and drivers."""
+    """便民服务 per month (a record spanning a phase's bounds would count in no phase's figure,
+    only 累计: figures.registry): stations do household registration, county bureaus also
+    exit-entry and vehicles and drivers."""
+    import calendar
+
     from zoufang.assessment.services import service_record_save
 
-    quarters = ((1, 3), (4, 6), (7, 9), (10, 12))
     count = 0
     for unit in Unit.objects.filter(kind__in=(UnitKind.STATION, UnitKind.COUNTY_BUREAU)).exclude(
         code="JZ1203"
@@ -397,17 +399,17 @@ def build_services(rng: random.Random, admin: Any) -> int:
             if unit.kind == UnitKind.STATION
             else ["household_registration", "exit_entry", "vehicle_driver"]
         )
-        for first, last in quarters:
+        for month in range(1, 13):
             for kind in kinds:
-                end = datetime.date(2022, last, 31 if last in (3, 12) else 30)
+                end = datetime.date(2022, month, calendar.monthrange(2022, month)[1])
                 service_record_save(
                     actor=admin,
                     unit=unit,
                     kind=kind,
-                    period_start=datetime.date(2022, first, 1),
+                    period_start=datetime.date(2022, month, 1),
                     period_end=end,
-                    items_delegated=rng.randrange(2, 12),
-                    certificates_handled=rng.randrange(40, 600),
+                    items_delegated=rng.randrange(1, 5),
+                    certificates_handled=rng.randrange(14, 200),
                 )
                 count += 1
     return count

@@ -249,6 +249,49 @@ class VisitDailyCity(RollupMeasures):
         return f"{self.day} {self.target_type}/{self.channel}: {self.visits}"
 
 
+#: The target types whose distinct targets are kept per unit and day (`VisitTarget`): the
+#: places (企事业单位, 场所) and the key persons (重点人员, 涉稳人员). A figure that counts
+#: distinct targets of another type adds its type here (and rebuilds: `rollup_rebuild`).
+DISTINCT_TARGET_TYPES = (
+    TargetType.ENTERPRISE.value,
+    TargetType.VENUE.value,
+    TargetType.KEY_PERSON.value,
+    TargetType.STABILITY_RISK.value,
+)
+
+
+class VisitTarget(models.Model):
+    """Per unit, day and target type, each distinct target visited and how many times: the
+    roll-up behind the figures that count places and persons once however often they were
+    visited (`rollups.target_key` says what one target is). Kept with every ledger write, in
+    the same transaction, like `VisitDaily`."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    day = models.DateField()
+    target_type = models.CharField(max_length=20, choices=TargetType.choices)
+    # "<unit id>:<name>", or "id:<keyed hash of the ID number>" for a person who has one
+    target = models.CharField(max_length=120)
+    visits = models.IntegerField(default=0)
+
+    objects = VisitDailyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily distinct target")
+        verbose_name_plural = _("daily distinct targets")
+        constraints = [
+            # Its index serves the figures: a type's days, then units, then the targets
+            # (read from the index alone on PostgreSQL).
+            models.UniqueConstraint(
+                fields=["target_type", "day", "unit", "target"], name="visittarget_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.target_type} {self.target}: {self.visits}"
+
+
 class ImportStatus(models.TextChoices):
     """Where an import job stands."""
 

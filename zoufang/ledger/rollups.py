@@ -11,6 +11,12 @@ so concurrent writers never lose a count. Keys are applied in sorted order so tw
 never wait on each other's rows crosswise; a city-wide row is shared by every unit's writes
 of that day, type and channel, so it is held only until the writing transaction commits.
 `rollup_rebuild` recomputes both from the visits (after a bulk load, or to check them).
+
+A third roll-up, `VisitTarget`, keeps the distinct targets of some target types
+(`DISTINCT_TARGET_TYPES`) per unit and day, with the number of visits to each: the figures
+that count places and persons once (`places_visited`, `key_persons`) count its distinct
+`target` values in a period instead of reading the visits. The same writes keep it: a visit
+adds one to its target's row, a change or deletion takes one off, and a row at 0 is removed.
 """
 
 from __future__ import annotations
@@ -25,9 +31,17 @@ from django.db import connection
 
 from zoufang.core.bulk import id_runs
 
-from .models import Visit, VisitDaily, VisitDailyCity
+from .models import (
+    DISTINCT_TARGET_TYPES,
+    TargetType,
+    Visit,
+    VisitDaily,
+    VisitDailyCity,
+    VisitTarget,
+)
 
 RollupKey = tuple[int, datetime.date, str, str]
+TargetKey = tuple[str, datetime.date, int, str]  # target type, day, unit, target
 UNIT_KEY = ("unit_id", "day", "target_type", "channel")
 CITY_KEY = ("day", "target_type", "channel")
 MEASURES = (
@@ -58,11 +72,40 @@ def _added_on_conflict(table: str, keys: Sequence[str]) -> str:
     return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
 
 
+#: Target types that are places: one place is a name within a unit, ID number or not.
+PLACE_TYPES = frozenset({TargetType.ENTERPRISE.value, TargetType.VENUE.value})
+
+
+def target_key(*, unit_id: int, target_type: str, target_name: str, id_number_hash: str) -> str:
+    """What one target is, for the distinct counts: a person with an ID number is that
+    number's keyed hash, whichever unit visited; a place, or a person without one, is the
+    name within the unit (spaces around it dropped)."""
+    if id_number_hash and target_type not in PLACE_TYPES:
+        return f"id:{id_number_hash}"
+    return f"{unit_id}:{target_name.strip(' ')}"
+
+
+def _target_key_sql() -> str:
+    """`target_key` as SQL over the visits table's columns."""
+    places = ", ".join(f"'{code}'" for code in sorted(PLACE_TYPES))
+    return (
+        f"CASE WHEN target_type NOT IN ({places}) AND id_number_hash <> '' "
+        "THEN 'id:' || id_number_hash "
+        "ELSE CAST(unit_id AS TEXT) || ':' || TRIM(target_name) END"
+    )
+
+
+def _distinct_types_sql() -> str:
+    return ", ".join(f"'{code}'" for code in DISTINCT_TARGET_TYPES)
+
+
 class VisitLike(Protocol):
     unit_id: int
     visit_date: datetime.date
     target_type: str
     channel: str
+    target_name: str
+    id_number_hash: str
     is_return_visit: bool
     opinions_collected: int
     disputes_mediated: int
@@ -89,6 +132,7 @@ class RollupDeltas:
 
     def __init__(self) -> None:
         self._deltas: dict[RollupKey, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+        self._targets: dict[TargetKey, int] = defaultdict(int)
 
     def add(self, visit: VisitLike, sign: int = 1) -> None:
         """Count a visit in (sign 1) or out (sign -1)."""
@@ -96,6 +140,14 @@ class RollupDeltas:
         totals = self._deltas[key]
         for index, value in enumerate(visit_measures(visit)):
             totals[index] += sign * value
+        if visit.target_type in DISTINCT_TARGET_TYPES:
+            target = target_key(
+                unit_id=visit.unit_id,
+                target_type=visit.target_type,
+                target_name=visit.target_name,
+                id_number_hash=visit.id_number_hash,
+            )
+            self._targets[(visit.target_type, visit.visit_date, visit.unit_id, target)] += sign
 
     def add_all(self, visits: Iterable[VisitLike], sign: int = 1) -> None:
         """Count many visits."""
@@ -106,9 +158,14 @@ class RollupDeltas:
         """The non-zero deltas."""
         return [(key, values) for key, values in self._deltas.items() if any(values)]
 
+    def target_items(self) -> list[tuple[TargetKey, int]]:
+        """The non-zero changes of the distinct targets, in key order."""
+        return sorted((key, n) for key, n in self._targets.items() if n)
+
 
 def rollup_apply(deltas: RollupDeltas) -> None:
-    """Add the deltas to both roll-ups in the current transaction."""
+    """Add the deltas to the roll-ups in the current transaction."""
+    _apply_targets(deltas.target_items())
     items = sorted(deltas.items(), key=lambda item: item[0])
     if not items:
         return
@@ -120,6 +177,41 @@ def rollup_apply(deltas: RollupDeltas) -> None:
     _upsert(VisitDaily._meta.db_table, UNIT_KEY, ("int", "date", "text", "text"), items)
     city_items = sorted((key, values) for key, values in city.items() if any(values))
     _upsert(VisitDailyCity._meta.db_table, CITY_KEY, ("date", "text", "text"), city_items)
+
+
+def _apply_targets(items: Sequence[tuple[TargetKey, int]]) -> None:
+    """Add the visits to their targets' rows; remove the rows no visit counts in any more."""
+    if not items:
+        return
+    table = connection.ops.quote_name(VisitTarget._meta.db_table)
+    keys = ("target_type", "day", "unit_id", "target")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(keys)}, visits) VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET visits = {table}.visits + "
+            "excluded.visits",
+            [(*key, n) for key, n in items],
+        )
+    emptied = [key for key, n in items if n < 0]
+    for target_type, day, unit_id, target in emptied:
+        VisitTarget.objects.filter(
+            target_type=target_type, day=day, unit_id=unit_id, target=target, visits__lte=0
+        ).delete()
+
+
+def _targets_from_visits(where: str) -> str:
+    """SQL adding the visits that `where` selects to the distinct targets' rows."""
+    visits = connection.ops.quote_name(Visit._meta.db_table)
+    table = connection.ops.quote_name(VisitTarget._meta.db_table)
+    keys = "target_type, day, unit_id, target"
+    return (
+        f"INSERT INTO {table} ({keys}, visits) SELECT target_type, visit_date, unit_id, "
+        f"{_target_key_sql()} AS target, COUNT(*) FROM {visits} "
+        f"WHERE {where} AND target_type IN ({_distinct_types_sql()}) "
+        f"GROUP BY target_type, visit_date, unit_id, {_target_key_sql()} "
+        f"ORDER BY 1, 2, 3, 4 ON CONFLICT ({keys}) DO UPDATE SET visits = {table}.visits + "
+        "excluded.visits"
+    )
 
 
 def rollup_add_visits(ids: Sequence[int]) -> None:
@@ -155,6 +247,7 @@ def rollup_add_visits(ids: Sequence[int]) -> None:
         )
 
     with connection.cursor() as cursor:
+        cursor.execute(_targets_from_visits(where), params)
         if connection.vendor == "postgresql":
             # d holds one row per unit key: summing it again gives the unit rows as they are
             unit_sums = upsert(unit, UNIT_KEY, _ROLLUP_SUMS, "d")
@@ -224,12 +317,14 @@ def _array_item(value: Any) -> str:
 
 
 def rollup_rebuild() -> int:
-    """Recompute both roll-ups from the visits; returns the number of unit roll-up rows."""
+    """Recompute the roll-ups from the visits; returns the number of unit roll-up rows."""
     visits = connection.ops.quote_name(Visit._meta.db_table)
     table = connection.ops.quote_name(VisitDaily._meta.db_table)
     city = connection.ops.quote_name(VisitDailyCity._meta.db_table)
     measures = ", ".join(MEASURES)
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(VisitTarget._meta.db_table)}")
+        cursor.execute(_targets_from_visits("true"))
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
             f"INSERT INTO {table} (unit_id, day, target_type, channel, {measures}) "

@@ -56,7 +56,7 @@ class NoticeData:
     phase_name: str
     year: int
     phase_order: int
-    figures: Mapping[str, float]
+    figures: Mapping[str, Any]  # the registry's city figures: {"phase": …, "cumulative": …}
     groups: Sequence[Mapping[str, Any]]
     zero_result: Sequence[str]
     bottom: Mapping[str, Sequence[str]]
@@ -69,19 +69,30 @@ class NoticeData:
     adopted_bulletins: Sequence[tuple[str, str]] = field(default_factory=list)
 
 
-def figures_paragraph(data: NoticeData) -> str:
-    """The phase's figures in the bureau's own words."""
-    f = data.figures
-    stage = stage_label(data.phase_order, data.phase_name)
+def amount(value: float | int) -> str:
+    """A figure in 万元 as the registry gives it (two decimals), without trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def figures_sentence(values: Mapping[str, Any]) -> str:
+    """The registry's figures in the bureau's own words, each in its counting unit."""
+    f = values
     return (
-        f"{stage}，全市公安机关共走访群众{count(f['visits'])}人次（其中回访"
-        f"{count(f['return_visits'])}人次），走访企业和场所{count(f['enterprises_and_venues'])}家，"
-        f"走访重点人员{count(f['key_persons'])}人次，帮扶困难群众{count(f['households_helped'])}户，"
-        f"捐款捐物{wan(f['donations_yuan'])}万元，调解矛盾纠纷{count(f['disputes_mediated'])}起，"
-        f"排查安全隐患{count(f['hazards_found'])}处，收集意见建议{count(f['opinions_collected'])}条、"
-        f"办结{count(f['opinions_closed'])}条，办理户政、出入境、车驾管等证件"
-        f"{count(f['certificates_handled'])}件。"
+        f"走访群众{count(f['visits_people'])}人次（其中回访{count(f['return_visits'])}人次），"
+        f"走访企事业单位、场所{count(f['places_visited'])}家，"
+        f"走访重点人员{count(f['key_persons'])}人，"
+        f"帮扶困难群众{count(f['hardship_households'])}户，"
+        f"捐款捐物{amount(f['donations_wan'])}万元，"
+        f"调解矛盾纠纷{count(f['disputes'])}起，排查安全隐患{count(f['hazards'])}处，"
+        f"收集意见建议{count(f['opinions_collected'])}条、其中已办结{count(f['opinions_closed'])}条，"
+        f"办理户政、出入境、车驾管等证件{count(f['certificates'])}件"
     )
+
+
+def figures_paragraph(data: NoticeData) -> str:
+    """The phase's figures of the city, from the registry, introduced by the phase."""
+    stage = stage_label(data.phase_order, data.phase_name)
+    return f"{stage}，全市公安机关共{figures_sentence(data.figures['phase']['values'])}。"
 
 
 def default_narrative(data: NoticeData) -> dict[str, str]:

@@ -13,39 +13,20 @@ from django.utils import timezone
 
 from zoufang.assessment.models import Assessment
 from zoufang.campaigns.models import Campaign, Phase, Plan
+from zoufang.figures.selectors import CITY_KEY, city_figures
 from zoufang.inspections.selectors import findings_by_unit
 from zoufang.opinions.models import Opinion
-from zoufang.org.models import Unit, UnitKind
 
 from .composer import NoticeData
 from .models import Notice, NoticeStatus
 
 
-def _root_code() -> str:
-    root = Unit.objects.filter(kind=UnitKind.CITY_OFFICE, parent__isnull=True).first()
-    return root.code if root else ""
-
-
-def notice_figures(snapshot_figures: dict[str, Any]) -> dict[str, float]:
-    """The city's figures, from the assessment's (the city office's subtree is the city)."""
-    counts = snapshot_figures.get(_root_code(), {}).get("counts", {})
-
-    def get(key: str) -> float:
-        return float(counts.get(key, 0))
-
-    return {
-        "visits": get("visits"),
-        "return_visits": get("return_visits"),
-        "enterprises_and_venues": get("enterprise_visits"),
-        "key_persons": get("key_person_visits"),
-        "households_helped": get("households_helped"),
-        "donations_yuan": get("donation_cents") / 100,
-        "disputes_mediated": get("disputes_mediated"),
-        "hazards_found": get("hazards_found"),
-        "opinions_collected": get("opinions_collected") + get("opinions_registered_other"),
-        "opinions_closed": get("opinions_closed"),
-        "certificates_handled": get("certificates_handled"),
-    }
+def notice_figures(snapshot_figures: dict[str, Any], phase: Phase) -> dict[str, Any]:
+    """The city's figures of the registry as the assessment kept them (its snapshot when
+    published): the phase's and the cumulative (累计) values by code, with their days. An
+    older snapshot without them is read again from the registry now."""
+    kept = snapshot_figures.get(CITY_KEY) or city_figures(phase)
+    return {key: kept[key] for key in ("phase", "cumulative")}
 
 
 def notice_data(
@@ -97,7 +78,7 @@ def notice_data(
         phase_name=phase.name,
         year=phase.end_date.year,
         phase_order=phase.order,
-        figures=notice_figures(figures),
+        figures=notice_figures(figures, phase),
         groups=result["groups"],
         zero_result=zero,
         bottom=bottom,

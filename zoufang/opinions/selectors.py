@@ -281,43 +281,33 @@ def survey_results(
     }
 
 
-def opinion_counts(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
-) -> dict[str, int]:
-    """In the user's scope between two days: opinions registered from sources other than visits
-    (a visit's opinions are counted with the visit), and opinions closed."""
-    opinions = Opinion.objects.visible_to(user)
+# --- for the figure registry (zoufang.figures) ------------------------------------------------
+
+
+def opinions_collected(
+    *,
+    user: Any,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    unit: Unit | None = None,
+    closed: bool = False,
+) -> QuerySet[Opinion]:
+    """The opinions registered between two days that units of the user's scope (or of the
+    unit's subtree) collected, whatever their source (a visit's opinions are registered when
+    the visit is recorded); with `closed`, only those of them closed by the end of `until`
+    and closed still. Newest first (the index on collecting unit and time serves it)."""
+    from zoufang.org.scope import user_scope
+
+    opinions = Opinion.objects.visible_to(user).filter(on_days("created_at", since, until))
     if unit is not None:
-        subtree = Unit.objects.subtree(unit).values("pk")
-        opinions = opinions.filter(Q(unit__in=subtree) | Q(origin_unit__in=subtree))
-    registered = opinions.exclude(source="visit")
-    closed = opinions.filter(status="closed")
-    registered = registered.filter(on_days("created_at", since, until))
-    closed = closed.filter(on_days("closed_at", since, until))
-    return {"registered_other_sources": registered.count(), "closed": closed.count()}
-
-
-def opinion_origin_counts(
-    *, since: datetime.date, until: datetime.date
-) -> dict[int, dict[str, int]]:
-    """City-wide, per collecting unit: opinions registered from sources other than visits,
-    and opinions closed, between two days (for assessment's figures and the notice)."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered_other": 0, "closed": 0})
-    registered = (
-        Opinion.objects.exclude(source="visit")
-        .filter(on_days("created_at", since, until))
-        .values("origin_unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in registered:
-        counts[row["origin_unit_id"]]["registered_other"] += row["n"]
-    closed = (
-        Opinion.objects.filter(on_days("closed_at", since, until), status="closed")
-        .values("origin_unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in closed:
-        counts[row["origin_unit_id"]]["closed"] += row["n"]
-    return dict(counts)
+        opinions = opinions.filter(origin_unit__in=Unit.objects.subtree(unit).values("pk"))
+    else:
+        scope = user_scope(user)
+        if not scope.everything:
+            units = scope.units.values("pk") if scope.units is not None else []
+            opinions = opinions.filter(origin_unit__in=units)
+    if closed:
+        opinions = opinions.filter(status=OpinionStatus.CLOSED).filter(
+            on_days("closed_at", None, until)
+        )
+    return opinions.select_related("unit", "origin_unit", "category").order_by("-created_at", "-id")

@@ -186,17 +186,15 @@ def test_stats_summary(city: Any, client: Any) -> None:
     summary = client.get(
         "/api/v1/stats/summary", {"since": "2022-01-01", "until": "2022-01-31"}
     ).json()
-    assert (
-        summary["visits"],
-        summary["return_visits"],
-        summary["enterprises_and_venues"],
-        summary["key_persons"],
-    ) == (2, 1, 1, 1)
-    assert (
-        summary["donations_wan_yuan"],
-        summary["disputes_mediated"],
-        summary["opinions_collected"],
-    ) == (1.5, 2, 1)
+    assert summary["period"] == {"from": "2022-01-01", "to": "2022-01-31"}
+    values = {code: figure["value"] for code, figure in summary["figures"].items()}
+    assert (values["visits_people"], values["return_visits"]) == (1, 1)
+    assert (values["places_visited"], values["key_persons"]) == (1, 1)
+    assert (values["donations_wan"], values["disputes"]) == (1.5, 2)
+    # the visit's opinion was registered today, with the visit's record
+    today = client.get("/api/v1/stats/summary").json()["figures"]["opinions_collected"]
+    assert today["value"] == 1
+    assert summary["figures"]["places_visited"]["unit"] == "家"
     assert client.get("/api/v1/stats/summary", {"unit": "JZ0201"}).status_code == 404
 
 

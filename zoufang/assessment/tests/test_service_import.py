@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
 from zoufang.assessment.models import ServiceImport, ServiceRecord
-from zoufang.assessment.selectors import service_totals
 from zoufang.assessment.service_import import (
     COLUMNS,
     MAX_ROWS,
@@ -26,6 +25,7 @@ from zoufang.assessment.service_import import (
 )
 from zoufang.assessment.services import service_record_save
 from zoufang.core.models import AuditAction, AuditLog
+from zoufang.figures.selectors import figure_values
 from zoufang.ledger.sheets import SheetError
 from zoufang.org.models import Unit
 
@@ -73,10 +73,13 @@ def test_a_good_sheet_adds_its_records_with_audit(city: Any) -> None:
     summary = audit.get(action=AuditAction.IMPORT)
     assert summary.after is not None and summary.actor == admin
     assert summary.after["created"] == 3
-    totals = service_totals(
-        user=admin, since=datetime.date(2022, 1, 1), until=datetime.date(2022, 2, 28)
+    (certificates,) = figure_values(
+        user=admin,
+        since=datetime.date(2022, 1, 1),
+        until=datetime.date(2022, 3, 31),
+        codes=["certificates"],
     )
-    assert totals["certificates_handled"] == 320 + 1200 + 88
+    assert certificates.value == 320 + 1200 + 88
 
 
 def test_one_wrong_row_writes_nothing_and_every_error_names_row_and_column(city: Any) -> None:

@@ -66,7 +66,8 @@ def test_trend_and_summary(city: Any, phase: Any, login: Any) -> None:
     assert by_week["2022-01-03"] == (2, 1) and by_week["2022-01-10"] == (1, 0)
     assert weeks[0]["week"] == "2021-12-27"  # the week holding the phase's first day
     summary = client.get(reverse("dashboards:summary_data"), {"phase": phase.pk}).json()
-    assert summary["summary"]["visits"] == 3
+    assert summary["summary"]["figures"]["visits_people"]["value"] == 3
+    assert summary["summary"]["period"] == {"from": "2022-01-01", "to": "2022-02-28"}
     assert (
         client.get(
             reverse("dashboards:trend_data"), {"phase": phase.pk, "unit": "JZ0201"}
@@ -75,14 +76,25 @@ def test_trend_and_summary(city: Any, phase: Any, login: Any) -> None:
     )
 
 
-def test_every_figure_opens_to_its_records(city: Any, phase: Any, login: Any) -> None:
+@pytest.mark.parametrize("role", ["city_admin", "leader", "unit_admin", "officer", "inspector"])
+def test_every_figure_opens_to_its_records(city: Any, phase: Any, login: Any, role: str) -> None:
     make_visit(city.officer, visit_date=DAY, target_type=TargetType.KEY_PERSON)
-    page = login("leader").get(reverse("dashboards:home"), {"phase": phase.pk})
+    make_visit(city.officer, visit_date=DAY, target_type=TargetType.VENUE, hazards_found=2)
+    make_visit(city.officer_b, visit_date=DAY, is_return_visit=True, disputes_mediated=1)
+    client = login(role)
+    page = client.get(reverse("dashboards:home"), {"phase": phase.pk})
     cards = {card["key"]: card for card in page.context["cards"]}
-    assert cards["key_persons"]["value"] == 1
-    listed = login("leader").get(cards["key_persons"]["url"])
-    assert [v.target_type for v in listed.context["page"]] == ["key_person"]
-    assert cards["visits"]["url"] == "/ledger/visits/?since=2022-01-01&until=2022-02-28"
+    for card in cards.values():
+        listed = client.get(card["url"])
+        if card["value"] is None:  # the figure is hidden, and its records say why
+            assert listed.status_code == 403 and "records-refused" in listed.content.decode()
+        else:
+            assert listed.context["total"] == card["value"], card["key"]
+    if role in ("city_admin", "leader"):
+        assert cards["key_persons"]["value"] == 1 and cards["hazards"]["value"] == 2
+    assert cards["visits_people"]["url"] == (
+        "/figures/visits_people/?since=2022-01-01&until=2022-02-28"
+    )
 
 
 def test_leaderboard_and_pages(city: Any, campaign: Any, phase: Any, login: Any) -> None:
@@ -98,4 +110,5 @@ def test_leaderboard_and_pages(city: Any, campaign: Any, phase: Any, login: Any)
     Assignment.objects.create(campaign=campaign, leader=city.leader, unit=city.county_a)
     leader_page = login("leader").get(reverse("dashboards:leader_self"), {"phase": phase.pk})
     assert [row["unit"].code for row in leader_page.context["rows"]] == ["JZ01"]
-    assert leader_page.context["rows"][0]["summary"]["visits"] == 1
+    cards = {card["key"]: card for card in leader_page.context["rows"][0]["cards"]}
+    assert cards["visits_people"]["value"] == 1

@@ -54,7 +54,7 @@ def test_counts_by_type_and_channel_for_the_phase(city: Any, login: Any, phase: 
     assert overview.online_share == 0.5
     body = response.content.decode()
     assert "重点人员" in body
-    assert {card["key"]: card["value"] for card in response.context["cards"]}["visits"] == 2
+    assert {card["key"]: card["value"] for card in response.context["cards"]}["visits_people"] == 2
 
 
 def test_query_count_is_constant(city: Any, login: Any, phase: Any) -> None:

@@ -241,35 +241,55 @@ def test_roll_up_counts_leave_them_out_for_the_uncleared(city: Any, ledger: Ledg
 def test_the_dashboard_figures(city: Any, login: Any, ledger: Ledger) -> None:
     url = reverse("dashboards:summary_data")
     cleared = login("unit_admin").get(url).json()
-    assert cleared["summary"]["visits"] == 4
-    assert cleared["summary"]["key_persons"] == 3
+    values = {code: f["value"] for code, f in cleared["summary"]["figures"].items()}
+    assert values["visits_people"] == 4 and values["key_persons"] == 3
     assert {row["code"] for row in cleared["target_types"]} >= TargetType.sensitive()
 
+    # The officer's figures count what he may see: the ordinary visit and his own key-person
+    # visit (as his visit list does), not his colleague's; distinct key persons not at all.
     officer = login("officer").get(url).json()
-    assert officer["summary"]["visits"] == 1
-    assert officer["summary"]["disputes_mediated"] == 0
-    assert officer["summary"]["hazards_found"] == 0
-    assert officer["summary"]["key_persons"] is None  # not shown at all, rather than 0
+    values = {code: f["value"] for code, f in officer["summary"]["figures"].items()}
+    assert values["visits_people"] == 2
+    assert values["disputes"] == 0 and values["hazards"] == 1
+    assert values["key_persons"] is None  # not shown at all, rather than 0
     assert not {row["code"] for row in officer["target_types"]} & TargetType.sensitive()
-    assert sum(row["visits"] for row in officer["channels"]) == 1
+    assert sum(row["visits"] for row in officer["channels"]) == 2
 
 
-def test_the_home_page_has_no_key_person_card_when_not_cleared(
+def test_the_home_page_says_the_key_person_figure_is_not_shown(
     city: Any, login: Any, ledger: Ledger
 ) -> None:
     home = reverse("dashboards:home")
     officer = login("officer").get(home)
-    assert [c["key"] for c in officer.context["cards"]].count("key_persons") == 0
-    assert 'data-figure="key_persons"' not in officer.content.decode()
+    card = next(c for c in officer.context["cards"] if c["key"] == "key_persons")
+    assert card["value"] is None
+    assert "不向您显示" in officer.content.decode()
+    records = login("officer").get(card["url"])
+    assert records.status_code == 403 and "重点人员" in records.content.decode()
     lead = login("unit_admin").get(home)
     assert {c["key"]: c["value"] for c in lead.context["cards"]}["key_persons"] == 3
 
 
 def test_the_stats_api(client: Any, city: Any, ledger: Ledger) -> None:
-    officer = client.get("/api/v1/stats/summary", headers=bearer(city, "officer")).json()
-    assert (officer["visits"], officer["key_persons"]) == (1, None)
-    leader = client.get("/api/v1/stats/summary", headers=bearer(city, "leader")).json()
-    assert (leader["visits"], leader["key_persons"]) == (4, 3)
+    def values(role: str, **query: str) -> dict[str, Any]:
+        answer = client.get("/api/v1/stats/summary", query, headers=bearer(city, role)).json()
+        return {code: f["value"] for code, f in answer["figures"].items()}
+
+    officer = values("officer")
+    assert (officer["visits_people"], officer["key_persons"]) == (2, None)
+    leader = values("leader")
+    assert (leader["visits_people"], leader["key_persons"]) == (4, 3)
+
+
+def test_the_stats_count_what_the_visit_list_lists(client: Any, city: Any, ledger: Ledger) -> None:
+    """Issue 20: an officer's stats for his station left out the key-person visits his visit
+    list shows him; both now count the visits he may see."""
+    for role in ("officer", "unit_admin", "leader", "inspector"):
+        headers = bearer(city, role)
+        listed = client.get("/api/v1/visits", {"unit": "JZ0101"}, headers=headers).json()
+        stats = client.get("/api/v1/stats/summary", {"unit": "JZ0101"}, headers=headers).json()
+        people = stats["figures"]["visits_people"]["value"]
+        assert people == listed["count"], role  # every visit of the ledger is to a person
 
 
 def test_assessment_scores_a_unit_on_all_its_visits(

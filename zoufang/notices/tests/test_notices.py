@@ -18,7 +18,7 @@ from docx.shared import Mm
 from zoufang.campaigns.plans import plan_submit
 from zoufang.campaigns.tests.conftest import CITY_PLAN
 from zoufang.core.errors import ConflictError
-from zoufang.dashboards.selectors import stats_summary
+from zoufang.figures.selectors import figure_values
 from zoufang.ledger.models import TargetType
 from zoufang.ledger.tests.factories import make_visit
 from zoufang.notices.models import Notice
@@ -105,32 +105,26 @@ def test_the_notice_in_the_official_layout(city: Any, campaign: Any, phase: Any)
     assert len(document.inline_shapes) == 1  # the county bureaus' score chart
 
 
-def test_the_figures_are_the_assessments_and_the_dashboards(
-    city: Any, campaign: Any, phase: Any
-) -> None:
+def test_the_figures_are_the_registrys_for_the_city(city: Any, campaign: Any, phase: Any) -> None:
     notice = notice_draft(actor=city.user("city_admin"), campaign=campaign, phase=phase)
-    figures = notice.data["figures"]
-    root = notice.assessment.figures["JZ"]["counts"]
-    assert figures["visits"] == root["visits"] == 3
-    summary = stats_summary(user=SYSTEM, since=phase.start_date, until=phase.end_date)
-    for key in (
-        "visits",
-        "return_visits",
-        "enterprises_and_venues",
-        "key_persons",
-        "disputes_mediated",
-        "hazards_found",
-        "opinions_collected",
-        "opinions_closed",
-        "certificates_handled",
-    ):
-        assert figures[key] == summary[key], key
-    assert figures["donations_yuan"] == summary["donations_yuan"] == 12345.0
+    stated = notice.data["figures"]["phase"]
+    assert stated["from"] == "2022-01-01" and stated["to"] == "2022-02-28"
+    values = figure_values(
+        user=SYSTEM, since=phase.start_date, until=phase.end_date, unit=city.city
+    )
+    assert stated["values"] == {v.code: v.as_json()["value"] for v in values}
+    # kept in the published snapshot the notice is drafted from
+    assert notice.assessment.figures["@city"]["phase"] == stated
+    assert stated["values"]["visits_people"] == 2  # the enterprise is not a person
+    assert stated["values"]["places_visited"] == 1
+    assert stated["values"]["donations_wan"] == 1.23
     from zoufang.notices.composer import NoticeData, figures_paragraph
 
     paragraph = figures_paragraph(NoticeData(**notice.data))
-    assert "共走访群众3人次（其中回访1人次）" in paragraph and "捐款捐物1.2万元" in paragraph
+    assert "共走访群众2人次（其中回访1人次）" in paragraph and "捐款捐物1.23万元" in paragraph
+    assert "走访企事业单位、场所1家" in paragraph and "走访重点人员1人" in paragraph
     assert "调解矛盾纠纷1起" in paragraph and "排查安全隐患2处" in paragraph
+    assert "收集意见建议0条、其中已办结0条" in paragraph  # the visit's opinion: registered today
 
 
 def test_draft_edit_issue(city: Any, campaign: Any, phase: Any, login: Any) -> None:
@@ -157,7 +151,7 @@ def test_draft_edit_issue(city: Any, campaign: Any, phase: Any, login: Any) -> N
     notice.refresh_from_db()
     assert (
         notice.narrative["good_practices"] == "东湖分局做法好。"
-        and notice.data["figures"]["visits"] == 3
+        and notice.data["figures"]["phase"]["values"]["visits_people"] == 2
     )
     with pytest.raises(ConflictError):
         notice_edit(
@@ -195,5 +189,5 @@ def test_the_notice_command(city: Any, campaign: Any, phase: Any, tmp_path: Path
         stdout=io.StringIO(),
     )
     text = body_text(docx.Document(str(out)))
-    assert "第一阶段（1–2月 双节两会），全市公安机关共走访群众3人次" in text
+    assert "第一阶段（1–2月 双节两会），全市公安机关共走访群众2人次" in text
     assert "（一）零战果单位。" in text
