@@ -56,7 +56,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
     ZOUFANG_READ_REPLICA = "replica"
 DATABASE_ROUTERS = ["zoufang.core.routers.ReplicaRouter"]
-ZOUFANG_REPLICA_MODELS = ["ledger.VisitDaily", "ledger.VisitDailyCity"]
+ZOUFANG_REPLICA_MODELS = ["ledger.VisitDaily", "ledger.VisitDailyCity", "ledger.VisitTarget"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECRET_KEY = os.environ.get("ZOUFANG_SECRET_KEY", "")

@@ -79,7 +79,7 @@ def test_a_units_trend_chart_shows_only_its_visits(page: Any, city: Any, visits:
     log_in(page, "leader", city.password)
     data = open_with_trend(page, "/dashboards/units/JZ0101/")
     check_trend_chart(page, data, visits=4, online=2)
-    assert page.locator("#figure-cards [data-figure=visits] .figure").inner_text() == "4"
+    assert page.locator("#figure-cards [data-figure=visits_people] .figure").inner_text() == "4"
     flags = page.inner_text("#unit-rank")
     assert "未办理意见建议" in flags and "zero_opinions" not in flags  # words, not codes
     screenshot(page, "dashboard-unit")
