@@ -1221,6 +1221,22 @@ MUTATIONS = [
 ]
 
 
+# Issue 19, items 4, 6, 7 and 8 (docs/security.md, "Issue 19 findings closed").
+MUTATIONS += [
+    M(
+        "19.7",
+        "the current password is not a new one (issue 19 item 7)",
+        "NotTheCurrentPasswordValidator removed from AUTH_PASSWORD_VALIDATORS",
+        [(BASE, '    {"NAME": "zoufang.org.passwords.NotTheCurrentPasswordValidator"},\n', "")],
+        [
+            "tests/test_authentication.py::test_the_current_password_is_not_a_new_one",
+            "tests/test_authentication.py::test_the_first_login_may_not_keep_the_initial_password",
+            "tests/test_admin_audit.py::test_the_admin_site_refuses_an_own_password_kept_as_it_is",
+        ],
+    ),
+]
+
+
 def apply(tree: Path, mutation: Mutation) -> dict[str, str] | None:
     """Edit the copy; the files' previous text, or None when an edit no longer applies."""
     originals: dict[str, str] = {}

@@ -151,6 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zoufang.org.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
+    {"NAME": "zoufang.org.passwords.NotTheCurrentPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
