@@ -155,8 +155,7 @@ def test_the_public_forms_limit_is_per_citizen_behind_nginx(city: Any) -> None:
 
 def test_the_public_forms_limit_ignores_a_forged_header(city: Any) -> None:
     codes = [
-        submit_opinion(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"), f"意见{n}")
-        for n in range(6)
+        submit_opinion(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"), f"意见{n}") for n in range(6)
     ]
     assert codes == [302] * 5 + [429]
 
