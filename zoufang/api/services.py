@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zoufang.core.audit import AuditAction, audit_record
-
-from .models import ApiToken
+from zoufang.org.models import ApiToken
 
 TOKEN_PREFIX = "zf_"
 
@@ -62,7 +61,7 @@ def token_revoke(*, user: Any, token_id: int) -> None:
         audit_record(
             action=AuditAction.TOKEN,
             actor=user,
-            object_type="api.apitoken",
+            object_type=ApiToken._meta.label_lower,
             object_id=str(token_id),
             note="revoked",
         )

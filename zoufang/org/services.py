@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
-from .models import Officer, Role, Unit, UnitKind, User, UserSession
+from .models import ApiToken, Officer, Role, Unit, UnitKind, User, UserSession
 
 LOGIN_AT_KEY = "zoufang_login_at"
 
@@ -175,8 +175,6 @@ def second_factor_matches(user: Any, code: str) -> bool:
 
 def api_tokens_revoke(*, user: Any) -> int:
     """Revoke every API token of a user (password change, deactivation); returns how many."""
-    from zoufang.api.models import ApiToken
-
     return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
