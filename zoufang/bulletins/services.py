@@ -404,7 +404,7 @@ def bulletin_digest_export(
         raise ValidationError(
             {"until": _("A digest covers at most %(days)s days") % {"days": MAX_DIGEST_DAYS}}
         )
-    from zoufang.notices.officialdoc import render_docx
+    from zoufang.core.officialdoc import render_docx
 
     from .digest import digest_document, issue_number
     from .selectors import digest_items

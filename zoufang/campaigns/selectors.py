@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from zoufang.org.models import Officer, Unit
 
-from .models import Assignment, Campaign, Meeting, Phase, Plan, PlanMatch, Task, TaskReport
+from .models import (
+    Assignment,
+    Campaign,
+    Meeting,
+    Phase,
+    Plan,
+    PlanMatch,
+    PlanVersion,
+    Task,
+    TaskReport,
+)
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -163,3 +173,11 @@ def plan_verdicts(*, user: Any, campaign: Campaign) -> list[dict[str, Any]]:
     return [
         {"plan": p, "version": p.current, "closest": best.get(p.current_id or 0)} for p in plans
     ]
+
+
+def plan_current_version(*, campaign_slug: str, unit_code: str) -> PlanVersion:
+    """The current version of a unit's plan in a campaign (PlanVersion.DoesNotExist if none);
+    the caller checks the unit is in the user's scope."""
+    return PlanVersion.objects.get(
+        plan__campaign__slug=campaign_slug, plan__unit__code=unit_code, plan__current=F("pk")
+    )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -22,7 +21,7 @@ from zoufang.org.selectors import unit_by_code
 
 from . import plans, selectors, services
 from .forms import MeetingForm, PlanForm, TaskForm, TaskReportForm
-from .models import Campaign, Plan, PlanMatch, PlanVersion, Task
+from .models import Campaign, Plan, PlanMatch, Task
 
 
 def campaign_or_404(slug: str) -> Campaign:
@@ -347,32 +346,3 @@ class PlanDetailView(PermRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(slug=slug, unit_code=unit_code, form=form)
         )
-
-
-class PlanFindingView(PermRequiredMixin, View):
-    """One click: a copied plan becomes a 方案照搬照抄 finding."""
-
-    required_perm = Perm.FINDING_RECORD
-
-    def post(self, request: HttpRequest, slug: str, unit_code: str) -> HttpResponse:
-        from zoufang.inspections.services import finding_from_copied_plan
-
-        if unit_by_code(user=request.user, code=unit_code) is None:
-            raise Http404
-        version = get_object_or_404(
-            PlanVersion,
-            plan__campaign__slug=slug,
-            plan__unit__code=unit_code,
-            plan__current=F("pk"),
-        )
-        try:
-            finding = finding_from_copied_plan(actor=request.user, version=version)
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("campaigns:plan_detail", slug=slug, unit_code=unit_code)
-        messages.success(
-            request,
-            _("Finding recorded with a deduction of %(points)s points")
-            % {"points": finding.deduction},
-        )
-        return redirect("inspections:inspection_detail", pk=finding.inspection_id)

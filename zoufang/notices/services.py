@@ -20,13 +20,13 @@ from zoufang.assessment.services import assessment_publish
 from zoufang.campaigns.models import Campaign, Phase
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.errors import ConflictError
+from zoufang.core.officialdoc import render_docx
 from zoufang.org.models import Role
 from zoufang.org.permissions import role_of
 
 from . import selectors
 from .composer import NARRATIVE_KEYS, NoticeData, compose, default_narrative
 from .models import Notice, NoticeStatus
-from .officialdoc import render_docx
 
 
 def _require_city_office(actor: Any) -> None:

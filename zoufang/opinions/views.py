@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choices
 from zoufang.core.errors import ConflictError
+from zoufang.core.qr import qr_svg
 from zoufang.ledger.models import Visit
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 from zoufang.org.selectors import unit_by_code, unit_list
@@ -25,7 +26,6 @@ from zoufang.org.selectors import unit_by_code, unit_list
 from . import selectors, services, workflow
 from .forms import ActionForm, BulkAssignForm, CategoryForm, OpinionFilterForm, OpinionForm
 from .models import Opinion, OpinionAction
-from .qr import qr_svg
 
 PAGE_SIZE = 50
 ACTION_ORDER = ("assign", "accept", "return", "reply", "rate", "reopen", "close")

@@ -81,7 +81,7 @@ class TwoFactorView(View):
         return device
 
     def context(self, request: HttpRequest, form: TokenForm) -> dict[str, Any]:
-        from zoufang.opinions.qr import qr_svg
+        from zoufang.core.qr import qr_svg
 
         device = self.device(request)
         return {

@@ -29,7 +29,7 @@ from zoufang.bulletins.models import Bulletin
 from zoufang.bulletins.selectors import digest_default_period, digest_items
 from zoufang.bulletins.services import bulletin_digest_export
 from zoufang.core.models import AuditAction, AuditLog
-from zoufang.notices.officialdoc import render_docx
+from zoufang.core.officialdoc import render_docx
 
 from .conftest import png_bytes, upload
 
