@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import Actor
 from zoufang.org.models import Unit, UnitKind
 
 from . import search
@@ -99,7 +100,7 @@ def column_units() -> QuerySet[Unit]:
     )
 
 
-def bulletin_get(*, user: Any, pk: int) -> Bulletin:
+def bulletin_get(*, user: Actor, pk: int) -> Bulletin:
     """A bulletin the user may read: published, or in their scope (DoesNotExist → 404)."""
     return (
         Bulletin.objects.readable_by(user)
@@ -113,7 +114,7 @@ def bulletin_files(bulletin: Bulletin) -> tuple[list[Any], list[Any]]:
     return list(bulletin.images.all()), list(bulletin.attachments.all())
 
 
-def manage_list(*, user: Any, status: str = "") -> QuerySet[Bulletin]:
+def manage_list(*, user: Actor, status: str = "") -> QuerySet[Bulletin]:
     """Bulletins of the user's scope in every state (or one); submitted ones oldest first,
     as the review queue, the rest last changed first."""
     bulletins = Bulletin.objects.visible_to(user).select_related("unit", "campaign", "created_by")
@@ -124,7 +125,7 @@ def manage_list(*, user: Any, status: str = "") -> QuerySet[Bulletin]:
     return bulletins.order_by("-updated_at", "-id")
 
 
-def manage_counts(*, user: Any) -> dict[str, int]:
+def manage_counts(*, user: Actor) -> dict[str, int]:
     """Bulletins of the user's scope by state."""
     counts = dict(
         Bulletin.objects.visible_to(user).values_list("status").annotate(n=Count("id")).order_by()

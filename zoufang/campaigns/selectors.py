@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from zoufang.core.actors import Actor
 from zoufang.org.models import Officer, Unit
 
 from .models import (
@@ -57,7 +58,7 @@ def phase_by_id(pk: int) -> Phase | None:
 # --- tasks, leaders, meetings ---------------------------------------------------------------
 
 
-def task_board(*, user: Any, campaign: Campaign) -> QuerySet[Task]:
+def task_board(*, user: Actor, campaign: Campaign) -> QuerySet[Task]:
     """The campaign's tasks the user may see, with leader, units and report counts."""
     return (
         Task.objects.visible_to(user)
@@ -69,7 +70,7 @@ def task_board(*, user: Any, campaign: Campaign) -> QuerySet[Task]:
     )
 
 
-def task_get(*, user: Any, campaign: Campaign, pk: int) -> Task:
+def task_get(*, user: Actor, campaign: Campaign, pk: int) -> Task:
     """One task of the campaign the user may see (DoesNotExist otherwise)."""
     return task_board(user=user, campaign=campaign).get(pk=pk)
 
@@ -101,7 +102,7 @@ def leaders(*, campaign: Campaign) -> QuerySet[Officer]:
     )
 
 
-def meeting_list(*, user: Any, campaign: Campaign) -> QuerySet[Meeting]:
+def meeting_list(*, user: Actor, campaign: Campaign) -> QuerySet[Meeting]:
     """The campaign's meetings the user may see, newest first."""
     return (
         Meeting.objects.visible_to(user)
@@ -154,7 +155,7 @@ def verdict_counts(*, campaign: Campaign) -> dict[str, int]:
     return counts
 
 
-def plan_verdicts(*, user: Any, campaign: Campaign) -> list[dict[str, Any]]:
+def plan_verdicts(*, user: Actor, campaign: Campaign) -> list[dict[str, Any]]:
     """Per unit plan in scope: the current version, its verdict against the city plan, and the
     closest other unit's plan."""
     plans = list(

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ConflictError
 from zoufang.org.models import Officer, Role, Unit
-from zoufang.org.permissions import Perm, PermRequiredMixin, can, officer_of, role_of
+from zoufang.org.permissions import Perm, PermRequiredMixin, can, officer_of
 from zoufang.org.selectors import unit_by_code
 
 from . import plans, selectors, services
@@ -125,12 +126,12 @@ class TaskDetailView(PermRequiredMixin, TemplateView):
         }
 
 
-def reportable_units(user: Any, task: Task) -> Any:
+def reportable_units(user: Actor, task: Task) -> Any:
     """The task's responsible units the user reports for (own unit and units below it)."""
     officer = officer_of(user)
     if officer is None:
         return Unit.objects.none()
-    if role_of(user) == Role.CITY_ADMIN:
+    if can(user, Perm.TASK_MANAGE):  # the city office reports for any responsible unit
         return task.responsible_units.all()
     return task.responsible_units.filter(path__startswith=officer.unit.path)
 
@@ -279,7 +280,7 @@ class PlanListView(PermRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "campaign": campaign,
             "rows": selectors.plan_verdicts(user=self.request.user, campaign=campaign),
-            "can_record_finding": role_of(self.request.user) in (Role.CITY_ADMIN, Role.INSPECTOR),
+            "can_record_finding": can(self.request.user, Perm.FINDING_RECORD),
         }
 
 
@@ -307,7 +308,7 @@ class PlanDetailView(PermRequiredMixin, TemplateView):
             "city": city,
             "versions": plan.versions.order_by("-number") if plan else [],
             "form": kwargs.get("form") or (PlanForm() if can(user, Perm.PLAN_UPLOAD) else None),
-            "can_record_finding": role_of(user) in (Role.CITY_ADMIN, Role.INSPECTOR),
+            "can_record_finding": can(user, Perm.FINDING_RECORD),
         }
         if version is not None:
             spans = version.passages or []

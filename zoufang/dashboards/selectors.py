@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from zoufang.core.actors import Actor
 from zoufang.ledger.models import Channel, TargetType
 from zoufang.ledger.selectors import hidden_target_types, visit_totals
 
@@ -22,7 +23,7 @@ class Overview:
 
 
 def _rollup_rows(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None, unit: Any = None
 ) -> list[dict[str, Any]]:
     """The roll-ups of the scope (and a unit's subtree) summed by target type and channel:
     one read that every figure of the overview and the summary comes from."""
@@ -60,7 +61,7 @@ def _overview_of(rows: list[dict[str, Any]], hidden: frozenset[str]) -> Overview
     )
 
 
-def overview(*, user: Any, since: datetime.date | None, until: datetime.date | None) -> Overview:
+def overview(*, user: Actor, since: datetime.date | None, until: datetime.date | None) -> Overview:
     """The overview of the user's scope between two days (one roll-up query)."""
     rows = _rollup_rows(user=user, since=since, until=until)
     return _overview_of(rows, hidden_target_types(user=user))
@@ -78,7 +79,7 @@ _TOTAL_KEYS = (
 
 
 def stats_summary(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None, unit: Any = None
 ) -> dict[str, Any]:
     """The figures a stage notice states, for the user's scope (and a unit's subtree):
     people visited (回访 included), enterprises and venues, key persons, hardship households
@@ -88,7 +89,7 @@ def stats_summary(
 
 
 def dashboard_figures(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Any = None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None, unit: Any = None
 ) -> tuple[dict[str, Any], Overview]:
     """`stats_summary` and `overview` together, from one read of the roll-ups (plus the
     opinion and 便民服务 counts)."""
@@ -151,7 +152,7 @@ def leaderboard(*, phase: Any) -> dict[str, Any]:
     return result
 
 
-def opinion_states(*, user: Any) -> dict[str, int]:
+def opinion_states(*, user: Actor) -> dict[str, int]:
     """Opinions in scope by state, and overdue."""
     from zoufang.opinions.selectors import status_counts
 

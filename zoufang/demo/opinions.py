@@ -29,7 +29,7 @@ from zoufang.opinions.models import (
     SecurityFeeling,
     SurveyResponse,
 )
-from zoufang.org.models import Officer, Role, Unit, UnitKind
+from zoufang.org.models import Officer, Role, Unit, UnitKind, User
 
 from . import vocabulary as words
 
@@ -152,7 +152,7 @@ def _play_one(
     rule = workflow.DeadlineRule()
     day = opinion.created_at.date()
 
-    def step(action: str, when: datetime.date, actor: Any, **extra: Any) -> bool:
+    def step(action: str, when: datetime.date, actor: User | None, **extra: Any) -> bool:
         nonlocal day
         if when > LAST_DAY:
             return False

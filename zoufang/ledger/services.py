@@ -19,12 +19,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
 from zoufang.core.bulk import bulk_insert, copy_data, copy_fields, next_ids
 from zoufang.core.errors import ConflictError
 from zoufang.core.personal import EMPTY, KeyRing, Sealed, seal_id_number, seal_phone
 from zoufang.core.text import squash_spaces, to_halfwidth
 from zoufang.org.models import Officer, Unit
+from zoufang.org.permissions import account_of
 
 from .models import Visit, VisitOfficer, VisitSource
 from .permissions import visit_can_change, visit_can_delete
@@ -44,7 +46,7 @@ def register_visit_opinions_writer(writer: VisitOpinionsWriter) -> None:
         _visit_opinions_writers.append(writer)
 
 
-def _write_visit_opinions(actor: Any, items: Sequence[tuple[Any, Sequence[str]]]) -> None:
+def _write_visit_opinions(actor: Actor, items: Sequence[tuple[Any, Sequence[str]]]) -> None:
     if items:
         for writer in _visit_opinions_writers:
             writer(actor=actor, items=items)
@@ -196,12 +198,10 @@ def visit_input_errors(
     return errors
 
 
-def scope_unit_ids_of(actor: Any) -> set[int] | None:
+def scope_unit_ids_of(actor: Actor) -> set[int] | None:
     """The ids of the units the actor may write to; None for the whole city (or the system)."""
     from zoufang.org.scope import user_scope
 
-    if actor is None:
-        return None
     scope = user_scope(actor)
     if scope.everything:
         return None
@@ -267,11 +267,11 @@ def _raise_errors(errors: dict[str, str]) -> None:
 
 @transaction.atomic
 def visit_create(
-    *, actor: Any, data: VisitInput, source: VisitSource | str = VisitSource.ENTRY
+    *, actor: Actor, data: VisitInput, source: VisitSource | str = VisitSource.ENTRY
 ) -> Visit:
     """Record one visit, its officers, its roll-ups and its audit record."""
     _raise_errors(visit_input_errors(data, scope_unit_ids=scope_unit_ids_of(actor)))
-    visit = Visit(source=source, created_by=actor if getattr(actor, "pk", None) else None)
+    visit = Visit(source=source, created_by=account_of(actor))
     _apply_input(visit, replace(data, phone=data.phone or "", id_number=data.id_number or ""))
     try:
         with transaction.atomic():
@@ -309,7 +309,7 @@ def _locked_visit(visit_id: int, expected_version: int) -> Visit:
 
 
 @transaction.atomic
-def visit_update(*, actor: Any, visit_id: int, expected_version: int, data: VisitInput) -> Visit:
+def visit_update(*, actor: Actor, visit_id: int, expected_version: int, data: VisitInput) -> Visit:
     """Change a visit if nobody changed it since `expected_version` (else ConflictError)."""
     visit = _locked_visit(visit_id, expected_version)
     if not visit_can_change(actor, visit):
@@ -340,7 +340,7 @@ def visit_update(*, actor: Any, visit_id: int, expected_version: int, data: Visi
 
 
 @transaction.atomic
-def visit_delete(*, actor: Any, visit_id: int, expected_version: int) -> None:
+def visit_delete(*, actor: Actor, visit_id: int, expected_version: int) -> None:
     """Delete a visit, taking it out of the roll-ups."""
     visit = _locked_visit(visit_id, expected_version)
     if not visit_can_delete(actor, visit):
@@ -519,7 +519,7 @@ class _VisitRef:
 
 def visits_write(
     *,
-    actor: Any,
+    actor: Actor,
     prepared: Sequence[PreparedVisit],
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",
@@ -617,7 +617,7 @@ def visits_write(
 @transaction.atomic
 def visits_bulk_create(
     *,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[VisitInput],
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",

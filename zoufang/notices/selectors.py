@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zoufang.assessment.models import Assessment
 from zoufang.campaigns.models import Campaign, Phase, Plan
+from zoufang.core.actors import Actor
 from zoufang.inspections.selectors import findings_by_unit
 from zoufang.opinions.models import Opinion
 from zoufang.org.models import Unit, UnitKind
@@ -129,7 +130,7 @@ def data_as_json(data: NoticeData) -> dict[str, Any]:
     return asdict(data)
 
 
-def notice_list(*, user: Any, drafts: bool) -> QuerySet[Notice]:
+def notice_list(*, user: Actor, drafts: bool) -> QuerySet[Notice]:
     """Issued notices (and drafts for those who may see them), newest first."""
     notices = Notice.objects.select_related("campaign", "phase")
     if not drafts:

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 
 from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS, paginate
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ApplicationError
 from zoufang.ledger.models import Visit
 from zoufang.org.models import Unit
@@ -135,7 +136,7 @@ class TransitionIn(Schema):
     comment: str = ""
 
 
-def _one(user: Any, pk: int) -> Opinion:
+def _one(user: Actor, pk: int) -> Opinion:
     return selectors.opinion_get(user=user, pk=pk)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zoufang.core.actors import Actor
 from zoufang.core.days import on_days
 from zoufang.org.models import Unit
 from zoufang.org.permissions import officer_of
@@ -41,7 +42,7 @@ class OpinionFilters:
     text: str = ""
 
 
-def opinion_list(*, user: Any, filters: OpinionFilters | None = None) -> QuerySet[Opinion]:
+def opinion_list(*, user: Actor, filters: OpinionFilters | None = None) -> QuerySet[Opinion]:
     """Opinions the user may see, filtered, newest first, with units and category loaded."""
     filters = filters or OpinionFilters()
     opinions = Opinion.objects.visible_to(user)
@@ -63,7 +64,7 @@ def opinion_list(*, user: Any, filters: OpinionFilters | None = None) -> QuerySe
     return opinions.select_related("unit", "origin_unit", "category").order_by("-created_at", "-id")
 
 
-def opinion_get(*, user: Any, pk: int) -> Opinion:
+def opinion_get(*, user: Actor, pk: int) -> Opinion:
     """One opinion the user may see (Opinion.DoesNotExist otherwise → 404)."""
     return opinion_list(user=user).select_related("visit", "merged_into").get(pk=pk)
 
@@ -79,7 +80,7 @@ def opinion_history(*, opinion: Opinion) -> QuerySet[OpinionEvent]:
 
 
 def similar_opinions(
-    *, user: Any, text: str, limit: int = 5, exclude: int | None = None
+    *, user: Actor, text: str, limit: int = 5, exclude: int | None = None
 ) -> list[tuple[Opinion, float]]:
     """Open, unmerged opinions in the user's scope whose text resembles `text` (best first)."""
     target = bigrams(text)
@@ -98,7 +99,7 @@ def similar_opinions(
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
-def reminders_for(*, user: Any, limit: int = 20) -> QuerySet[Reminder]:
+def reminders_for(*, user: Actor, limit: int = 20) -> QuerySet[Reminder]:
     """Open reminders for the user's own unit, newest first."""
     officer = officer_of(user)
     if officer is None:
@@ -225,7 +226,7 @@ def opinion_figures(
     return dict(figures)
 
 
-def status_counts(*, user: Any) -> dict[str, int]:
+def status_counts(*, user: Actor) -> dict[str, int]:
     """Opinions in the user's scope by state, and how many are overdue."""
     visible = Opinion.objects.visible_to(user)
     counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
@@ -258,7 +259,7 @@ def _survey_rows(responses: QuerySet[SurveyResponse]) -> dict[int, dict[str, int
 
 
 def survey_results(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None
 ) -> dict[int, dict[str, Any]]:
     """Per unit: answers, share feeling safe (very safe/safe/fairly safe) and share satisfied."""
     rows = (
@@ -282,7 +283,11 @@ def survey_results(
 
 
 def opinion_counts(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
+    *,
+    user: Actor,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    unit: Unit | None = None,
 ) -> dict[str, int]:
     """In the user's scope between two days: opinions registered from sources other than visits
     (a visit's opinions are counted with the visit), and opinions closed."""

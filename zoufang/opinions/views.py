@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choices
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ConflictError
 from zoufang.core.qr import qr_svg
 from zoufang.ledger.models import Visit
@@ -39,7 +40,7 @@ def get_opinion_or_404(request: HttpRequest, pk: int) -> Opinion:
         raise Http404 from exc
 
 
-def actions_for(user: Any, opinion: Opinion) -> list[str]:
+def actions_for(user: Actor, opinion: Opinion) -> list[str]:
     """The actions this user may take on this opinion now."""
     facts = services._actor_facts(user)
     allowed = workflow.allowed_actions(opinion.status)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from zoufang.core.actors import Actor
 
 
 class CharacterClassesValidator:
@@ -14,7 +14,7 @@ class CharacterClassesValidator:
     def __init__(self, classes: int = 3) -> None:
         self.classes = classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         found = sum(
             (
                 any(c.islower() for c in password),

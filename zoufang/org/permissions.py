@@ -51,6 +51,7 @@ class Perm(StrEnum):
     FINDING_RECORD = "finding.record"
     FINDING_RECTIFY = "finding.rectify"
     SERVICE_RECORD = "service.record"
+    ASSESSMENT_PUBLISH = "assessment.publish"
     NOTICE_MANAGE = "notice.manage"
     NOTICE_DRAFTS = "notice.drafts"
     EXPORT_APPROVE = "export.approve"
@@ -112,6 +113,15 @@ def account_of(actor: Actor | None) -> User | None:
     if isinstance(actor, User) and actor.pk is not None:
         return actor
     return None
+
+
+def require_account(actor: Actor | None) -> User:
+    """The actor's saved account; PermissionDenied for the system, a citizen or an anonymous
+    visitor (for records that must name a person, such as an import job)."""
+    account = account_of(actor)
+    if account is None:
+        raise PermissionDenied
+    return account
 
 
 def officer_of(actor: Actor | None) -> Officer | None:

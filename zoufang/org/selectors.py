@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
+
+from zoufang.core.actors import Actor
 
 from .models import Officer, Unit
 
 
-def unit_list(*, user: Any) -> QuerySet[Unit]:
+def unit_list(*, user: Actor) -> QuerySet[Unit]:
     """The active units the user may see, in tree order."""
     return Unit.objects.visible_to(user).active().select_related("parent").order_by("path")
 
 
-def unit_by_code(*, user: Any, code: str) -> Unit | None:
+def unit_by_code(*, user: Actor, code: str) -> Unit | None:
     """A unit in the user's scope by its code, or None."""
     return Unit.objects.visible_to(user).filter(code=code).first()
 
 
-def officer_list(*, user: Any, unit: Unit | None = None) -> QuerySet[Officer]:
+def officer_list(*, user: Actor, unit: Unit | None = None) -> QuerySet[Officer]:
     """Active officers the user may see, optionally of one unit's subtree."""
     officers = Officer.objects.visible_to(user).active().select_related("user", "unit")
     if unit is not None:

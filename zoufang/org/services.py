@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
 from .models import ApiToken, Officer, Role, Unit, UnitKind, User, UserSession
@@ -23,7 +24,7 @@ OFFICER_FIELDS = ("unit", "badge_no", "role", "title")
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     kind: UnitKind | str,
@@ -59,7 +60,7 @@ def unit_create(
 @transaction.atomic
 def officer_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     full_name: str,
     unit: Unit,
@@ -96,7 +97,7 @@ def officer_create(
 
 
 @transaction.atomic
-def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
+def officer_update(*, actor: Actor, officer: Officer, **changes: Any) -> Officer:
     """Change an officer's unit, badge number, role or post."""
     before = snapshot(officer, OFFICER_FIELDS)
     for name, value in changes.items():
@@ -115,7 +116,7 @@ def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
     return officer
 
 
-def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """Receiver of user_logged_in: record the login, and the session for ending it later."""
     audit_record(action=AuditAction.LOGIN, actor=user, target=user)
     session = getattr(request, "session", None)
@@ -129,7 +130,7 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         )
 
 
-def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     """Receiver of user_logged_out: record the logout."""
     if user is not None:
         audit_record(action=AuditAction.LOGOUT, actor=user, target=user)
@@ -146,7 +147,7 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
     )
 
 
-def second_factor_failed(*, user: Any) -> None:
+def second_factor_failed(*, user: User) -> None:
     """Record a wrong or missing code of the second factor (the password was right)."""
     audit_record(
         action=AuditAction.LOGIN_FAILED,
@@ -158,7 +159,7 @@ def second_factor_failed(*, user: Any) -> None:
     )
 
 
-def second_factor_matches(user: Any, code: str) -> bool:
+def second_factor_matches(user: User, code: str) -> bool:
     """The code is a current one of the user's confirmed authenticator (django-otp's
     throttling applies: each failure doubles the wait before the next try); a failure is
     audited."""
@@ -173,12 +174,12 @@ def second_factor_matches(user: Any, code: str) -> bool:
     return False
 
 
-def api_tokens_revoke(*, user: Any) -> int:
+def api_tokens_revoke(*, user: User) -> int:
     """Revoke every API token of a user (password change, deactivation); returns how many."""
     return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
-def sessions_end(*, user: Any, keep: str | None = None) -> int:
+def sessions_end(*, user: User, keep: str | None = None) -> int:
     """End every session of a user (but `keep`, the current one, if given); returns how many."""
     from django.contrib.sessions.models import Session
 
@@ -193,7 +194,7 @@ def sessions_end(*, user: Any, keep: str | None = None) -> int:
 
 
 @transaction.atomic
-def password_changed(*, user: Any, keep_session: str | None) -> None:
+def password_changed(*, user: User, keep_session: str | None) -> None:
     """After a password change: note the date, lift the first-login flag, end the other
     sessions and revoke the API tokens (one may have been issued with the old password), and
     audit it."""
@@ -212,7 +213,7 @@ def password_changed(*, user: Any, keep_session: str | None) -> None:
 
 
 @transaction.atomic
-def password_set_by_admin(*, actor: Any, user: Any) -> None:
+def password_set_by_admin(*, actor: Actor, user: User) -> None:
     """After an administrator set a user's password (the admin site): the user must change it
     at the next login, every session and API token of the user ends, and it is audited."""
     User.objects.filter(pk=user.pk).update(
@@ -230,7 +231,7 @@ def password_set_by_admin(*, actor: Any, user: Any) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: Any, reason: str) -> None:
+def user_deactivate(*, actor: Actor, user: User, reason: str) -> None:
     """Deactivate an account: it can no longer log in, its sessions end, its API tokens are
     revoked."""
     if not reason.strip():

@@ -19,6 +19,7 @@ from django.views import View
 from zoufang.core.forms import StyledForm
 
 from . import services
+from .permissions import require_account
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +49,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(
-            user=self.request.user, keep_session=self.request.session.session_key
+            user=require_account(self.request.user), keep_session=self.request.session.session_key
         )
         messages.success(self.request, _("Password changed"))
         return response
