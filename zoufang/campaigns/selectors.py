@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from zoufang.core.actors import Actor
-from zoufang.org.models import Officer, Unit
+from zoufang.org.models import Officer, Role, Unit
 
 from .models import (
     Assignment,
@@ -95,7 +95,7 @@ def leader_overview(*, campaign: Campaign, leader: Officer) -> dict[str, Any]:
 def leaders(*, campaign: Campaign) -> QuerySet[Officer]:
     """The bureau leaders, with how many tasks each leads in the campaign."""
     return (
-        Officer.objects.filter(role="leader", user__is_active=True)
+        Officer.objects.filter(role=Role.LEADER, user__is_active=True)
         .select_related("user")
         .annotate(task_count=Count("led_tasks", filter=Q(led_tasks__campaign=campaign)))
         .order_by("badge_no")
