@@ -30,10 +30,7 @@ def needs_second_factor(user: Actor) -> bool:
     """The user's role must use a second factor here, or the user set one up."""
     from django_otp import user_has_device
 
-    role = role_of(user)
-    return (role is not None and role in settings.ZOUFANG_REQUIRE_2FA_ROLES) or user_has_device(
-        user
-    )
+    return role_of(user) in settings.ZOUFANG_REQUIRE_2FA_ROLES or user_has_device(user)
 
 
 def password_expired(user: object) -> bool:

@@ -47,3 +47,10 @@ def ancestors_map() -> dict[int, list[int]]:
         pk: [int(part) for part in path.strip("/").split("/") if part]
         for pk, path in Unit.objects.values_list("pk", "path")
     }
+
+
+def second_factor_confirmed(user: Actor) -> bool:
+    """Whether the user has set up an authenticator (a confirmed TOTP device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
 from .models import ApiToken, Officer, Role, Unit, UnitKind, User, UserSession
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 LOGIN_AT_KEY = "zoufang_login_at"
 
@@ -159,19 +163,78 @@ def second_factor_failed(*, user: User) -> None:
     )
 
 
-def second_factor_matches(user: User, code: str) -> bool:
-    """The code is a current one of the user's confirmed authenticator (django-otp's
-    throttling applies: each failure doubles the wait before the next try); a failure is
-    audited."""
+def second_factor_device(user: User, code: str) -> TOTPDevice | None:
+    """The user's confirmed authenticator if the code is a current one of it, else None
+    (django-otp's throttling applies: each failure doubles the wait before the next try)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     code = code.strip()
     with transaction.atomic():
         devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        if code and any(device.verify_token(code) for device in devices):
-            return True
+        for device in devices:
+            if code and device.verify_token(code):
+                return device
+    return None
+
+
+def second_factor_matches(user: User, code: str) -> bool:
+    """The code is a current one of the user's confirmed authenticator; a failure is
+    audited."""
+    if second_factor_device(user, code) is not None:
+        return True
     second_factor_failed(user=user)
     return False
+
+
+SETUP_SALT = "zoufang.org.second-factor-setup"
+SETUP_MAX_AGE = 30 * 60  # seconds a set-up page's key stays valid
+
+
+def second_factor_setup_key(*, user: User) -> str:
+    """A new authenticator key for the set-up page, signed for this user (nothing is stored
+    until a code made with it is confirmed: a page view writes nothing)."""
+    from django_otp.util import random_hex
+
+    return signing.dumps({"user": user.pk, "key": random_hex(20)}, salt=SETUP_SALT)
+
+
+def second_factor_pending(*, user: User, setup_key: str) -> TOTPDevice | None:
+    """The (unsaved) authenticator of a signed set-up key, or None if the key is not this
+    user's, was altered or is too old."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        data = signing.loads(setup_key, salt=SETUP_SALT, max_age=SETUP_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("user") != user.pk:
+        return None
+    return TOTPDevice(user=user, name="authenticator", key=data["key"], confirmed=False)
+
+
+@transaction.atomic
+def second_factor_confirm(*, user: User, setup_key: str, code: str) -> TOTPDevice | None:
+    """Save the authenticator of the set-up page once a current code made with it is given
+    (earlier unconfirmed ones of the user go); None when the code or the key is wrong."""
+    from django_otp.oath import TOTP
+
+    device = second_factor_pending(user=user, setup_key=setup_key)
+    code = code.strip()
+    if device is None or not code.isdigit():
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not totp.verify(int(code), device.tolerance):
+        return None
+    type(device).objects.filter(user=user, confirmed=False).delete()
+    device.confirmed, device.last_t = True, totp.t()
+    device.save(force_insert=True)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=user,
+        target=user,
+        note="second factor set up",
+    )
+    return device
 
 
 def api_tokens_revoke(*, user: User) -> int:
