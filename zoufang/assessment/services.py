@@ -124,7 +124,7 @@ def _activity(figures: PhaseFigures, pk: int) -> dict[str, int]:
 def assess(
     *, campaign: Campaign, phase: Phase, today: datetime.date | None = None
 ) -> dict[str, Any]:
-    """Scores and rankings of a phase in the `assess --json` shape (DESIGN.md), plus the
+    """Scores and rankings of a phase in the `assess --json` shape (../shared/DESIGN.md), plus the
     figures behind them under `figures` (by unit code)."""
     figures = phase_figures(campaign=campaign, phase=phase, today=today)
     rules = _rules(campaign)

@@ -70,7 +70,7 @@ class Phase(models.Model):
 
 
 class PlanVerdict(models.TextChoices):
-    """What the comparison says about a plan (DESIGN.md: copied ≥ 0.8, partial ≥ 0.3)."""
+    """What the comparison says about a plan (../shared/DESIGN.md: copied ≥ 0.8, partial ≥ 0.3)."""
 
     COPIED = "copied", _("Copied")
     PARTIAL = "partial", _("Partly copied")

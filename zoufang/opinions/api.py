@@ -1,4 +1,4 @@
-"""API: opinions and their transitions (DESIGN.md, "The opinion loop")."""
+"""API: opinions and their transitions (../shared/DESIGN.md, "The opinion loop")."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ UNIT_STATES = (S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 UNIT_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.REPLY})
 CITY_OFFICE_ACTIONS = frozenset({A.ASSIGN, A.REOPEN, A.CLOSE})
 FIELD_ROLES = frozenset({Role.UNIT_ADMIN, Role.OFFICER})
-# The actions the API's transitions endpoint takes (DESIGN.md).
+# The actions the API's transitions endpoint takes (../shared/DESIGN.md).
 ACTIONS_BY_API = (A.ASSIGN, A.ACCEPT, A.RETURN, A.REPLY, A.RATE, A.REOPEN, A.CLOSE)
 
 
