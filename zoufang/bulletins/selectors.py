@@ -181,7 +181,7 @@ def bulletin_counts(
     adopted (by adoption time) in the period, both days included. Units with neither are
     left out."""
     start, end = _bounds(since, until)
-    of_campaign = Bulletin.objects.filter(campaign=campaign)
+    of_campaign = Bulletin.objects.citywide().filter(campaign=campaign)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"submitted": 0, "adopted": 0})
     submitted = (
         of_campaign.between("submitted_at", start, end)
@@ -210,7 +210,8 @@ def units_without_bulletins(
     the period, in tree order."""
     start, end = _bounds(since, until)
     submitted = (
-        Bulletin.objects.filter(campaign=campaign)
+        Bulletin.objects.citywide()
+        .filter(campaign=campaign)
         .between("submitted_at", start, end)
         .values("unit_id")
     )
@@ -229,7 +230,8 @@ def adopted_between(
     for the weekly digest."""
     start, end = _bounds(since, until)
     return (
-        Bulletin.objects.filter(campaign=campaign)
+        Bulletin.objects.citywide()
+        .filter(campaign=campaign)
         .published()
         .between("published_at", start, end)
         .select_related("unit")
@@ -282,7 +284,8 @@ def digest_default_period(
     monday = today - datetime.timedelta(days=today.weekday() + 7)
     if campaign is not None:
         last = (
-            Bulletin.objects.filter(campaign=campaign)
+            Bulletin.objects.citywide()
+            .filter(campaign=campaign)
             .published()
             .aggregate(last=Max("published_at"))["last"]
         )

@@ -208,7 +208,7 @@ class Task(models.Model):
         return self.title
 
     def is_overdue(self, today: datetime.date) -> bool:
-        """Not done and past the deadline."""
+        """Not done and past the deadline (`TaskQuerySet.overdue` says the same in SQL)."""
         return self.status != TaskStatus.DONE and today > self.deadline
 
     @property

@@ -18,6 +18,7 @@ from .models import (
     Phase,
     Plan,
     PlanMatch,
+    PlanVerdict,
     PlanVersion,
     Task,
     TaskReport,
@@ -59,10 +60,12 @@ def phase_by_id(pk: int) -> Phase | None:
 
 
 def task_board(*, user: Actor, campaign: Campaign) -> QuerySet[Task]:
-    """The campaign's tasks the user may see, with leader, units and report counts."""
+    """The campaign's tasks the user may see, with leader, units, report counts and whether
+    each is overdue today (`overdue_now`)."""
     return (
         Task.objects.visible_to(user)
         .filter(campaign=campaign)
+        .with_overdue(timezone.localdate())
         .select_related("lead_leader__user", "phase")
         .prefetch_related("responsible_units")
         .annotate(report_count=Count("reports"))
@@ -83,7 +86,8 @@ def task_reports(*, task: Task) -> QuerySet[TaskReport]:
 def leader_overview(*, campaign: Campaign, leader: Officer) -> dict[str, Any]:
     """A leader's page: the tasks he leads and the units he answers for (分包)."""
     return {
-        "tasks": Task.objects.filter(campaign=campaign, lead_leader=leader)
+        "tasks": Task.objects.citywide()
+        .filter(campaign=campaign, lead_leader=leader)
         .prefetch_related("responsible_units")
         .order_by("deadline"),
         "units": Unit.objects.filter(
@@ -117,9 +121,11 @@ def task_figures(
 ) -> dict[int, dict[str, int]]:
     """Per responsible unit: tasks due in the period, and how many were done by the deadline."""
     figures: dict[int, dict[str, int]] = {}
-    tasks = Task.objects.filter(
-        campaign=campaign, deadline__gte=since, deadline__lte=until
-    ).prefetch_related("responsible_units")
+    tasks = (
+        Task.objects.citywide()
+        .filter(campaign=campaign, deadline__gte=since, deadline__lte=until)
+        .prefetch_related("responsible_units")
+    )
     for task in tasks:
         on_time = bool(task.done_on_time)
         for unit in task.responsible_units.all():
@@ -127,6 +133,28 @@ def task_figures(
             row["due"] += 1
             row["done_on_time"] += on_time
     return figures
+
+
+def overdue_task_counts(*, campaign: Campaign, as_of: datetime.date) -> dict[int, int]:
+    """Per responsible unit, the campaign's tasks overdue on a day (every unit: for the
+    assessment's figures)."""
+    counts: dict[int, int] = {}
+    overdue = Task.objects.citywide().filter(campaign=campaign).overdue(as_of)
+    for unit_id in overdue.values_list("responsible_units", flat=True):
+        if unit_id:
+            counts[unit_id] = counts.get(unit_id, 0) + 1
+    return counts
+
+
+def copied_plan_units(*, campaign: Campaign) -> list[str]:
+    """Names of the units whose current plan is judged copied, in tree order (every unit:
+    for the stage notice)."""
+    return list(
+        Plan.objects.citywide()
+        .filter(campaign=campaign, is_city_plan=False, current__verdict=PlanVerdict.COPIED)
+        .order_by("unit__path")
+        .values_list("unit__name", flat=True)
+    )
 
 
 def meeting_counts(
@@ -144,7 +172,8 @@ def meeting_counts(
 def verdict_counts(*, campaign: Campaign) -> dict[str, int]:
     """How many current unit plans are copied, partial, original."""
     rows = (
-        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__isnull=False)
+        Plan.objects.citywide()
+        .filter(campaign=campaign, is_city_plan=False, current__isnull=False)
         .values("current__verdict")
         .annotate(n=Count("id"))
     )

@@ -56,7 +56,8 @@ def finding_get(*, user: Actor, pk: int) -> Finding:
 def deductions_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int, Decimal]:
     """Sum of deductions per unit for findings made between two days (for assessment)."""
     rows = (
-        Finding.objects.filter(found_on__gte=since, found_on__lte=until)
+        Finding.objects.citywide()
+        .filter(found_on__gte=since, found_on__lte=until)
         .values("unit_id")
         .annotate(total=Sum("deduction"))
     )
@@ -67,7 +68,8 @@ def findings_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int,
     """Findings per unit between two days, for the notice."""
     grouped: dict[int, list[Finding]] = defaultdict(list)
     for finding in (
-        Finding.objects.filter(found_on__gte=since, found_on__lte=until)
+        Finding.objects.citywide()
+        .filter(found_on__gte=since, found_on__lte=until)
         .select_related("unit", "inspection")
         .order_by("unit__path", "found_on")
     ):

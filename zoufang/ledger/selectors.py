@@ -63,6 +63,11 @@ def visit_get(*, user: Actor, pk: int) -> Visit:
     return visit_list(user=user).get(pk=pk)
 
 
+def visit_in_scope(*, user: Actor, pk: int) -> Visit | None:
+    """A visit the user may see, or None (for other apps linking to a visit)."""
+    return Visit.objects.visible_to(user).filter(pk=pk).first()
+
+
 def visit_history(*, visit: Visit) -> QuerySet[AuditLog]:
     """The audit records of a visit, oldest first."""
     return AuditLog.objects.filter(object_type="ledger.visit", object_id=str(visit.pk)).order_by(

@@ -4,7 +4,6 @@ the other apps' selectors; and the notices list."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -12,10 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zoufang.assessment.models import Assessment
-from zoufang.campaigns.models import Campaign, Phase, Plan
+from zoufang.campaigns.models import Campaign, Phase
+from zoufang.campaigns.selectors import copied_plan_units
 from zoufang.core.actors import Actor
 from zoufang.inspections.selectors import findings_by_unit
-from zoufang.opinions.models import Opinion
+from zoufang.opinions.selectors import overdue_by_unit_name
 from zoufang.org.models import Unit, UnitKind
 
 from .composer import NoticeData
@@ -23,7 +23,7 @@ from .models import Notice, NoticeStatus
 
 
 def _root_code() -> str:
-    root = Unit.objects.filter(kind=UnitKind.CITY_OFFICE, parent__isnull=True).first()
+    root = Unit.objects.citywide().filter(kind=UnitKind.CITY_OFFICE, parent__isnull=True).first()
     return root.code if root else ""
 
 
@@ -72,11 +72,7 @@ def notice_data(
             row["name"] for row in ranking if row["rank"] <= 3 and row["score"] > 0
         ][:3]
     as_of = min(today, phase.end_date)
-    overdue = Counter(
-        Opinion.objects.overdue(as_of)
-        .exclude(unit__isnull=True)
-        .values_list("unit__name", flat=True)
-    )
+    overdue = overdue_by_unit_name(as_of=as_of)
     findings = [
         {
             "unit": f.unit.name,
@@ -88,11 +84,7 @@ def notice_data(
         for unit_findings in findings_by_unit(since=phase.start_date, until=phase.end_date).values()
         for f in unit_findings
     ]
-    copied = list(
-        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__verdict="copied")
-        .order_by("unit__path")
-        .values_list("unit__name", flat=True)
-    )
+    copied = copied_plan_units(campaign=campaign)
     return NoticeData(
         campaign_name=campaign.name,
         phase_name=phase.name,

@@ -16,7 +16,7 @@ from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS, paginate
 from zoufang.core.actors import Actor
 from zoufang.core.errors import ApplicationError
-from zoufang.ledger.models import Visit
+from zoufang.ledger.selectors import visit_in_scope
 from zoufang.org.models import Unit
 from zoufang.org.permissions import Perm, officer_of, require
 
@@ -159,7 +159,7 @@ def create_opinion(request: HttpRequest, payload: OpinionIn) -> Status[Opinion]:
     require(user, Perm.OPINION_REGISTER)
     visit = None
     if payload.visit is not None:
-        visit = Visit.objects.visible_to(user).filter(pk=payload.visit).first()
+        visit = visit_in_scope(user=user, pk=payload.visit)
         if visit is None:
             raise ValidationError({"visit": _("No such visit in your scope")})
     if payload.unit:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,13 +217,24 @@ def opinion_figures(
         elif action == OpinionAction.REOPEN:
             f.reopened += n
     overdue = (
-        Opinion.objects.overdue(today).values("unit_id").annotate(n=Count("id"))
+        Opinion.objects.citywide().overdue(today).values("unit_id").annotate(n=Count("id"))
         if since <= today
         else []
     )
     for row in overdue:
         figures[row["unit_id"]].overdue_now += row["n"]
     return dict(figures)
+
+
+def overdue_by_unit_name(*, as_of: datetime.date) -> Counter[str]:
+    """Opinions overdue on a day, per responsible unit's name (every unit: for the stage
+    notice)."""
+    return Counter(
+        Opinion.objects.citywide()
+        .overdue(as_of)
+        .exclude(unit__isnull=True)
+        .values_list("unit__name", flat=True)
+    )
 
 
 def status_counts(*, user: Actor) -> dict[str, int]:
@@ -241,7 +252,9 @@ def survey_counts(
     """City-wide, per unit: answers, answers feeling safe, answers satisfied (for assessment)."""
     return {
         unit_id: {"answers": row["answers"], "safe": row["safe"], "satisfied": row["satisfied"]}
-        for unit_id, row in _survey_rows(SurveyResponse.objects.between(since, until)).items()
+        for unit_id, row in _survey_rows(
+            SurveyResponse.objects.citywide().between(since, until)
+        ).items()
     }
 
 
@@ -309,7 +322,8 @@ def opinion_origin_counts(
     and opinions closed, between two days (for assessment's figures and the notice)."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered_other": 0, "closed": 0})
     registered = (
-        Opinion.objects.exclude(source="visit")
+        Opinion.objects.citywide()
+        .exclude(source="visit")
         .filter(on_days("created_at", since, until))
         .values("origin_unit_id")
         .annotate(n=Count("id"))
@@ -318,7 +332,8 @@ def opinion_origin_counts(
     for row in registered:
         counts[row["origin_unit_id"]]["registered_other"] += row["n"]
     closed = (
-        Opinion.objects.filter(on_days("closed_at", since, until), status="closed")
+        Opinion.objects.citywide()
+        .filter(on_days("closed_at", since, until), status="closed")
         .values("origin_unit_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -20,7 +20,7 @@ from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choice
 from zoufang.core.actors import Actor
 from zoufang.core.errors import ConflictError
 from zoufang.core.qr import qr_svg
-from zoufang.ledger.models import Visit
+from zoufang.ledger.selectors import visit_in_scope
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 from zoufang.org.selectors import unit_by_code, unit_list
 
@@ -210,9 +210,7 @@ class OpinionDetailView(PermRequiredMixin, TemplateView):
             "opinion": opinion,
             # The visit it came from, only if the user may see that visit (a key person's
             # visit stays hidden from users not cleared for it: ledger.querysets).
-            "visit": Visit.objects.visible_to(user).filter(pk=opinion.visit_id).first()
-            if opinion.visit_id
-            else None,
+            "visit": visit_in_scope(user=user, pk=opinion.visit_id) if opinion.visit_id else None,
             "history": selectors.opinion_history(opinion=opinion),
             "merged": opinion.merged.select_related("unit"),
             "actions": actions,

@@ -29,7 +29,7 @@ def officer_list(*, user: Actor, unit: Unit | None = None) -> QuerySet[Officer]:
 
 def officers_by_badge(badges: list[str]) -> dict[str, Officer]:
     """Officers by badge number, for resolving a ledger row's 走访民警."""
-    officers = Officer.objects.filter(badge_no__in=badges).select_related("unit")
+    officers = Officer.objects.citywide().filter(badge_no__in=badges).select_related("unit")
     return {officer.badge_no: officer for officer in officers}
 
 
@@ -45,7 +45,7 @@ def ancestors_map() -> dict[int, list[int]]:
     """For every unit, its own id and the ids of the units above it (from the tree path)."""
     return {
         pk: [int(part) for part in path.strip("/").split("/") if part]
-        for pk, path in Unit.objects.values_list("pk", "path")
+        for pk, path in Unit.objects.citywide().values_list("pk", "path")
     }
 
 
