@@ -22,38 +22,36 @@ from typing import Final, TypeAlias
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
-class SystemActor:
-    """The system itself (a command, a scheduled job): sees every unit, is nobody."""
+class _NoAccount:
+    """An actor without an account: no primary key, never staff, named by `full_name`."""
 
     pk = None
+    is_staff = False
+    full_name = ""
+
+    def get_username(self) -> str:
+        return self.full_name
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class SystemActor(_NoAccount):
+    """The system itself (a command, a scheduled job): sees every unit, is nobody."""
+
     is_authenticated = True
     is_active = True
     is_superuser = True
-    is_staff = False
     full_name = "system"
 
-    def get_username(self) -> str:
-        return "system"
 
-    def __str__(self) -> str:
-        return "system"
+class Citizen(_NoAccount):
+    """A citizen on the public pages: no unit, no role."""
 
-
-class Citizen:
-    """A citizen on the public pages: no account, no unit, no role."""
-
-    pk = None
     is_authenticated = False
     is_active = False
     is_superuser = False
-    is_staff = False
     full_name = "citizen"
-
-    def get_username(self) -> str:
-        return "citizen"
-
-    def __str__(self) -> str:
-        return "citizen"
 
 
 SYSTEM: Final = SystemActor()
