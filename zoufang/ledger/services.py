@@ -533,67 +533,11 @@ def visits_write(
     once for the whole file."""
     if not prepared:
         return []
-    now = timezone.now()
-    created_by = actor.pk if getattr(actor, "pk", None) else None
-    constants = (str(source), created_by, now, now, 1)
-    if copy_format():
-        ids = next_ids(Visit, len(prepared))
-        tail = copy_fields(constants)
-        copy_data(
-            Visit,
-            ("id", *BULK_COLUMNS),
-            "".join(
-                f"{pk}\t{visit.record}\t{tail}\n" for pk, visit in zip(ids, prepared, strict=True)
-            ).encode(),
-        )
-        copy_data(
-            VisitOfficer,
-            ("visit_id", "officer_id"),
-            "".join(
-                f"{pk}\t{officer}\n"
-                for pk, visit in zip(ids, prepared, strict=True)
-                for officer in visit.officer_ids
-            ).encode(),
-        )
-    else:
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        tail_values = (str(source), created_by, stamp, stamp, 1)
-        ids = bulk_insert(
-            Visit, BULK_COLUMNS, [(*visit.record, *tail_values) for visit in prepared], ids=True
-        )
-        bulk_insert(
-            VisitOfficer,
-            ("visit_id", "officer_id"),
-            [
-                (pk, officer)
-                for pk, visit in zip(ids, prepared, strict=True)
-                for officer in visit.officer_ids
-            ],
-            ids=False,
-        )
+    ids = _insert_visits(prepared, source=str(source), created_by=getattr(actor, "pk", None))
     if rollups:
         rollup_add_visits(ids)
     if audit == "each":
-        named = {officer for visit in prepared for officer in visit.officer_ids}
-        officers = dict(Officer.objects.filter(pk__in=named).values_list("pk", "badge_no"))
-        badges = {
-            pk: [officers[o] for o in visit.officer_ids]
-            for pk, visit in zip(ids, prepared, strict=True)
-        }
-        # By range, not an IN list of every id (SQLite's limit on parameters); the range may
-        # hold other writers' visits on PostgreSQL, which `badges` leaves out.
-        visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
-        audit_bulk(
-            AuditEntry(
-                action=AuditAction.CREATE,
-                actor=actor,
-                target=visit,
-                after=visit_snapshot(visit, badges[visit.pk]),
-                note=note,
-            )
-            for visit in visits.order_by("pk").iterator(chunk_size=2000)
-            if visit.pk in badges
-        )
+        _audit_each_visit(actor, ids, prepared, note)
     elif audit == "batch":
         audit_record(
             action=AuditAction.IMPORT,
@@ -612,6 +556,76 @@ def visits_write(
         ],
     )
     return ids
+
+
+def _insert_visits(
+    prepared: Sequence[PreparedVisit], *, source: str, created_by: int | None
+) -> list[int]:
+    """Insert the visits and their officers (COPY on PostgreSQL, multi-row INSERTs
+    elsewhere); their ids in order."""
+    now = timezone.now()
+    if copy_format():
+        ids = next_ids(Visit, len(prepared))
+        tail = copy_fields((source, created_by, now, now, 1))
+        copy_data(
+            Visit,
+            ("id", *BULK_COLUMNS),
+            "".join(
+                f"{pk}\t{visit.record}\t{tail}\n" for pk, visit in zip(ids, prepared, strict=True)
+            ).encode(),
+        )
+        copy_data(
+            VisitOfficer,
+            ("visit_id", "officer_id"),
+            "".join(
+                f"{pk}\t{officer}\n"
+                for pk, visit in zip(ids, prepared, strict=True)
+                for officer in visit.officer_ids
+            ).encode(),
+        )
+        return ids
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    tail_values = (source, created_by, stamp, stamp, 1)
+    ids = bulk_insert(
+        Visit, BULK_COLUMNS, [(*visit.record, *tail_values) for visit in prepared], ids=True
+    )
+    bulk_insert(
+        VisitOfficer,
+        ("visit_id", "officer_id"),
+        [
+            (pk, officer)
+            for pk, visit in zip(ids, prepared, strict=True)
+            for officer in visit.officer_ids
+        ],
+        ids=False,
+    )
+    return ids
+
+
+def _audit_each_visit(
+    actor: Actor, ids: list[int], prepared: Sequence[PreparedVisit], note: str
+) -> None:
+    """One audit row per written visit, with its snapshot and officers' badges."""
+    named = {officer for visit in prepared for officer in visit.officer_ids}
+    officers = dict(Officer.objects.filter(pk__in=named).values_list("pk", "badge_no"))
+    badges = {
+        pk: [officers[o] for o in visit.officer_ids]
+        for pk, visit in zip(ids, prepared, strict=True)
+    }
+    # By range, not an IN list of every id (SQLite's limit on parameters); the range may
+    # hold other writers' visits on PostgreSQL, which `badges` leaves out.
+    visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
+    audit_bulk(
+        AuditEntry(
+            action=AuditAction.CREATE,
+            actor=actor,
+            target=visit,
+            after=visit_snapshot(visit, badges[visit.pk]),
+            note=note,
+        )
+        for visit in visits.order_by("pk").iterator(chunk_size=2000)
+        if visit.pk in badges
+    )
 
 
 @transaction.atomic
