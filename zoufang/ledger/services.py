@@ -198,10 +198,13 @@ def visit_input_errors(
     return errors
 
 
-def scope_unit_ids_of(actor: Actor) -> set[int] | None:
-    """The ids of the units the actor may write to; None for the whole city (or the system)."""
+def scope_unit_ids_of(actor: Actor | None) -> set[int] | None:
+    """The ids of the units the actor may write to; None for the whole city (or the system:
+    SYSTEM, or None where the importer is called without a user)."""
     from zoufang.org.scope import user_scope
 
+    if actor is None:
+        return None
     scope = user_scope(actor)
     if scope.everything:
         return None
