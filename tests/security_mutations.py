@@ -373,7 +373,7 @@ MUTATIONS = [
         [
             (
                 "zoufang/org/views.py",
-                "        services.second_factor_failed(user=request.user)\n",
+                "        services.second_factor_failed(user=user)\n",
                 "",
             )
         ],
@@ -1217,6 +1217,112 @@ MUTATIONS = [
         ],
         ["zoufang/core/tests/test_backup.py::test_restore_into_an_empty_database_finds_every_row"],
         postgres=True,
+    ),
+]
+
+
+# Issue 19, items 4, 6, 7 and 8 (docs/security.md, "Issue 19 findings closed").
+MUTATIONS += [
+    M(
+        "19.7",
+        "the current password is not a new one (issue 19 item 7)",
+        "NotTheCurrentPasswordValidator removed from AUTH_PASSWORD_VALIDATORS",
+        [(BASE, '    {"NAME": "zoufang.org.passwords.NotTheCurrentPasswordValidator"},\n', "")],
+        [
+            "tests/test_authentication.py::test_the_current_password_is_not_a_new_one",
+            "tests/test_authentication.py::test_the_first_login_may_not_keep_the_initial_password",
+            "tests/test_admin_audit.py::test_the_admin_site_refuses_an_own_password_kept_as_it_is",
+        ],
+    ),
+    M(
+        "19.8a",
+        "the client's address behind the named proxies (issue 19 item 8)",
+        "client_ip ignores ZOUFANG_TRUSTED_PROXIES (REMOTE_ADDR only, as before)",
+        [
+            (
+                "zoufang/core/addresses.py",
+                "    if not networks or not _trusted(peer, networks):",
+                "    if True:",
+            )
+        ],
+        [
+            "tests/test_client_address.py::test_the_lockout_behind_nginx_locks_the_attacker_not_everyone",
+            "tests/test_client_address.py::test_the_public_forms_limit_is_per_citizen_behind_nginx",
+        ],
+    ),
+    M(
+        "19.8b",
+        "no forwarded header believed without a named proxy (issue 19 item 8)",
+        "client_ip reads X-Forwarded-For from anybody",
+        [
+            (
+                "zoufang/core/addresses.py",
+                "    if not networks or not _trusted(peer, networks):\n        return str(peer)\n",
+                "",
+            )
+        ],
+        ["tests/test_client_address.py::test_a_forged_header_does_not_escape_the_lockout"],
+    ),
+    M(
+        "19.8c",
+        "the lockout keys on the client's address (issue 19 item 8)",
+        "AXES_CLIENT_IP_CALLABLE removed",
+        [(BASE, 'AXES_CLIENT_IP_CALLABLE = "zoufang.core.addresses.client_ip"\n', "")],
+        [
+            "tests/test_client_address.py::test_the_lockout_behind_nginx_locks_the_attacker_not_everyone"
+        ],
+    ),
+    M(
+        "19.8d",
+        "the token throttle keys on the client's address (issue 19 item 8)",
+        "django-ninja's own AnonRateThrottle (X-Forwarded-For from anybody)",
+        [
+            (
+                "zoufang/api/api.py",
+                'throttle=[AddressThrottle("10/m")],',
+                'throttle=[AnonRateThrottle("10/m")],',
+            )
+        ],
+        ["tests/test_client_address.py::test_the_token_throttle_ignores_a_forged_header"],
+    ),
+    M(
+        "19.8e",
+        "the public form's limit keys on the client's address (issue 19 item 8)",
+        "the limit keyed on REMOTE_ADDR",
+        [
+            (
+                "zoufang/opinions/public_views.py",
+                'f"public:{what}:{client_ip(request)}"',
+                "f\"public:{what}:{request.META.get('REMOTE_ADDR')}\"",
+            )
+        ],
+        ["tests/test_client_address.py::test_the_public_forms_limit_is_per_citizen_behind_nginx"],
+    ),
+    M(
+        "19.8f",
+        "the audit trail names the client's address (issue 19 item 8)",
+        "RequestContextMiddleware records REMOTE_ADDR",
+        [
+            (
+                "zoufang/core/middleware.py",
+                "RequestMeta(ip=client_ip(request), channel=channel)",
+                'RequestMeta(ip=request.META.get("REMOTE_ADDR"), channel=channel)',
+            )
+        ],
+        ["tests/test_client_address.py::test_the_audit_trail_and_the_sessions_name_the_client"],
+    ),
+    M(
+        "19.8g",
+        "prod names the proxy in front (issue 19 item 8)",
+        "the W004 deploy check removed",
+        [
+            (
+                "zoufang/core/checks.py",
+                "    if settings.SECURE_PROXY_SSL_HEADER and not settings.ZOUFANG_TRUSTED_PROXIES:",
+                "    if False:",
+            )
+        ],
+        ["tests/test_settings.py::test_the_deploy_check_asks_for_the_proxy_in_front"],
     ),
 ]
 

@@ -163,6 +163,19 @@ def test_a_password_set_by_an_administrator_must_be_changed(root: Client, city: 
     assert record.after == {"password": "set by an administrator", "must_change_password": True}
 
 
+def test_the_admin_site_refuses_an_own_password_kept_as_it_is(root: Client) -> None:
+    """Issue 19 item 7, the admin site's password form: setting one's own current password
+    again is refused like on the change page."""
+    user = User.objects.get(username="root")
+    answer = root.post(
+        f"/admin/org/user/{user.pk}/password/",
+        {"password1": ROOT_PASSWORD, "password2": ROOT_PASSWORD},
+    )
+    assert answer.status_code == 200
+    assert "新密码不能与当前密码相同" in answer.content.decode()
+    assert not [r for r in records("org.user", user.pk) if r.action == AuditAction.UPDATE]
+
+
 def test_deactivation_in_the_admin_ends_every_session_and_token(root: Client, city: Any) -> None:
     user = city.user("officer")
     desk = Client()

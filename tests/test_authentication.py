@@ -201,6 +201,55 @@ def test_the_first_login_must_change_the_password(city: Any) -> None:
     assert not User.objects.get(username="newcomer").must_change_password
 
 
+def test_the_current_password_is_not_a_new_one(city: Any) -> None:
+    """Issue 19 item 7: at the forced change after 90 days the current password was accepted
+    as the new one, which kept it for another 90 days."""
+    client = Client()
+    log_in(client, "officer", city.password)
+    set_password_age("officer", 91)
+    assert client.get(HOME)["Location"] == PASSWORD_PAGE
+    same = {
+        "old_password": city.password,
+        "new_password1": city.password,
+        "new_password2": city.password,
+    }
+    refused = client.post(PASSWORD_PAGE, same)
+    assert refused.status_code == 200
+    assert "新密码不能与当前密码相同" in refused.content.decode()
+    assert client.get(HOME)["Location"] == PASSWORD_PAGE  # still owed
+    changed = User.objects.get(username="officer").password_changed_at
+    assert changed is not None and timezone.now() - changed > datetime.timedelta(days=90)
+    assert change_password(client, city.password).status_code == 302  # another one is fine
+    with pytest.raises(ValidationError) as again:  # and now that one is the current one
+        validate_password(NEW_PASSWORD, user=User.objects.get(username="officer"))
+    assert "password_is_current" in {error.code for error in again.value.error_list}
+
+
+def test_the_first_login_may_not_keep_the_initial_password(city: Any) -> None:
+    from zoufang.org.services import officer_create
+
+    officer_create(
+        actor=None,
+        username="newcomer",
+        full_name="新民警",
+        unit=city.station_a,
+        badge_no="300001",
+        password="Initial#2022",
+    )
+    client = Client()
+    log_in(client, "newcomer", "Initial#2022")
+    kept = client.post(
+        PASSWORD_PAGE,
+        {
+            "old_password": "Initial#2022",
+            "new_password1": "Initial#2022",
+            "new_password2": "Initial#2022",
+        },
+    )
+    assert kept.status_code == 200 and "新密码不能与当前密码相同" in kept.content.decode()
+    assert User.objects.get(username="newcomer").must_change_password
+
+
 # --- Second factor ---------------------------------------------------------------------
 
 

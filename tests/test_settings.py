@@ -17,6 +17,7 @@ PROD_ENV = {
     "ZOUFANG_ALLOWED_HOSTS": "zoufang.example.gov.cn",
     "ZOUFANG_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
     "ZOUFANG_FIELD_HASH_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "ZOUFANG_TRUSTED_PROXIES": "127.0.0.1",
 }
 
 
@@ -57,6 +58,14 @@ def test_the_deploy_check_refuses_longer_sessions() -> None:
     ):
         result = run(["check", "--deploy", "--fail-level", "WARNING"], {**PROD_ENV, name: value})
         assert result.returncode != 0 and "zoufang.W003" in result.stdout + result.stderr, name
+
+
+def test_the_deploy_check_asks_for_the_proxy_in_front() -> None:
+    """Issue 19 item 8: prod believes a proxy's X-Forwarded-Proto, so a proxy is in front;
+    without it named every client has its address (docs/deploy.md, "Client addresses")."""
+    env = {k: v for k, v in PROD_ENV.items() if k != "ZOUFANG_TRUSTED_PROXIES"}
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0 and "zoufang.W004" in result.stdout + result.stderr
 
 
 PROD_VALUES = """

@@ -10,6 +10,8 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.addresses import trusted_proxy_networks
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("ZOUFANG_VAR_DIR", BASE_DIR / "var"))
 
@@ -151,6 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zoufang.org.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
+    {"NAME": "zoufang.org.passwords.NotTheCurrentPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -277,6 +280,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zoufang.org.views.locked_out"
 AXES_VERBOSE = False
+# The client's address (the lockout's key, the audit trail's "from where", every rate limit):
+# REMOTE_ADDR, or behind the reverse proxies named here (addresses or CIDR networks,
+# comma-separated; the documented nginx on the same host is 127.0.0.1) the address the
+# outermost of them saw, from X-Forwarded-For. Empty: the header is never read
+# (zoufang.core.addresses, docs/deploy.md).
+ZOUFANG_TRUSTED_PROXIES = env_list("ZOUFANG_TRUSTED_PROXIES", "")
+trusted_proxy_networks(ZOUFANG_TRUSTED_PROXIES)  # a bad item stops the start, naming it
+AXES_CLIENT_IP_CALLABLE = "zoufang.core.addresses.client_ip"
 ZOUFANG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZOUFANG_PASSWORD_MAX_AGE_DAYS", "90"))
 ZOUFANG_REQUIRE_2FA_ROLES = env_list("ZOUFANG_REQUIRE_2FA_ROLES", "")
 OTP_TOTP_ISSUER = "Zoufang"

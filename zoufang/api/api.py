@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import authenticate
+from django.core.cache import BaseCache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
+from zoufang.core.addresses import client_ip
 from zoufang.core.errors import ApplicationError
+from zoufang.core.ratelimit import store
 from zoufang.org.middleware import needs_second_factor, password_expired
 from zoufang.org.services import second_factor_matches
 
@@ -19,6 +22,19 @@ from .schemas import ERRORS
 from .services import token_issue, token_revoke
 
 router = Router(tags=["auth"])
+
+
+class AddressThrottle(AnonRateThrottle):
+    """django-ninja's throttle of anonymous callers, keyed on `core.addresses.client_ip` (its
+    own key is X-Forwarded-For as any client writes it, so a client changing the header was
+    never throttled) and counted in the cache every worker shares (`core.ratelimit.store`)."""
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return store()
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_ip(request)
 
 
 class TokenIn(Schema):
@@ -49,7 +65,7 @@ class PasswordFirst(ApplicationError):
     "/token",
     auth=None,
     response={200: TokenOut, **ERRORS},
-    throttle=[AnonRateThrottle("10/m")],
+    throttle=[AddressThrottle("10/m")],
     summary="Issue a token",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> dict:

@@ -100,3 +100,23 @@ def session_lifetimes(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
         )
         for problem in problems
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A deployment that believes a proxy's X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER, as
+    prod does: TLS ends at nginx) has a proxy in front; unless it is named in
+    ZOUFANG_TRUSTED_PROXIES every client has the proxy's address (core.addresses)."""
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.ZOUFANG_TRUSTED_PROXIES:
+        return [
+            checks.Warning(
+                "SECURE_PROXY_SSL_HEADER says a proxy ends TLS in front of Zoufang, but "
+                "ZOUFANG_TRUSTED_PROXIES names none: every client would have the proxy's "
+                "address, so the login lockout and the rate limits would cover everyone at "
+                "once and the audit trail would name the proxy.",
+                hint="Set ZOUFANG_TRUSTED_PROXIES to the proxies' addresses or networks "
+                "(127.0.0.1 for nginx on the same host); see docs/deploy.md.",
+                id="zoufang.W004",
+            )
+        ]
+    return []

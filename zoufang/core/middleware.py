@@ -17,12 +17,8 @@ from django.http import (
 )
 from django.utils.translation import gettext as _
 
+from .addresses import client_ip
 from .context import RequestMeta, request_meta
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the server saw it (a proxy in front sets REMOTE_ADDR right)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zoufang.core.addresses import client_ip
 from zoufang.core.errors import ConflictError
-from zoufang.core.middleware import client_ip
 from zoufang.core.qr import qr_svg
 from zoufang.core.ratelimit import rate_limited
 from zoufang.org.models import Unit

@@ -1,7 +1,9 @@
-"""Password rules beyond Django's: characters from at least three of four classes."""
+"""Password rules beyond Django's: characters from at least three of four classes; not the
+current password again."""
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -38,3 +40,26 @@ class CharacterClassesValidator:
             "Mix at least %(n)s of: lower-case letters, upper-case letters, digits, "
             "other characters"
         ) % {"n": self.classes}
+
+
+class NotTheCurrentPasswordValidator:
+    """The new password must differ from the one the user has now.
+
+    Django calls every validator with the user whose password is being set, before the new
+    one is stored — the change page (the forced change at first login and after the maximum
+    age included), the admin site and `zoufang changepassword` alike — so this one check
+    covers every way of changing a password. No history of earlier passwords is kept (an old
+    hash is one more thing to crack), so only the current one is compared.
+    """
+
+    def validate(self, password: str, user: Actor | None = None) -> None:
+        stored = getattr(user, "password", "") if user is not None else ""
+        # hashers.check_password, not user.check_password: the latter may re-hash and save.
+        if stored and check_password(password, stored):
+            raise ValidationError(
+                _("The new password must differ from the current one"),
+                code="password_is_current",
+            )
+
+    def get_help_text(self) -> str:
+        return _("It must differ from your current password")

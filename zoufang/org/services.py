@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.actors import Actor
+from zoufang.core.addresses import client_ip
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
 from .models import ApiToken, Officer, Role, Unit, UnitKind, User, UserSession
@@ -130,7 +131,7 @@ def audit_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
             session.save()
         UserSession.objects.update_or_create(
             session_key=session.session_key,
-            defaults={"user": user, "ip": request.META.get("REMOTE_ADDR") or None},
+            defaults={"user": user, "ip": client_ip(request)},
         )
 
 
