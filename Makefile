@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy zoufang config bench
+	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/zoufang makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/zoufang check_translations
 

@@ -328,6 +328,7 @@ def station_officers(count: int) -> list[dict[str, str]]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from zoufang.core.actors import SYSTEM
     from zoufang.demo.services import DEMO_PASSWORD
     from zoufang.org.models import Officer, Role, Unit, UnitKind, User
     from zoufang.org.services import officer_create
@@ -350,7 +351,7 @@ def station_officers(count: int) -> list[dict[str, str]]:
         for number in range(len(chosen), count):
             chosen.append(
                 officer_create(
-                    actor=None,
+                    actor=SYSTEM,
                     username=f"bench{number:04d}",
                     full_name=f"压测民警{number}",
                     unit=stations[number % len(stations)],

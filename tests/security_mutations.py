@@ -373,7 +373,7 @@ MUTATIONS = [
         [
             (
                 "zoufang/org/views.py",
-                "        services.second_factor_failed(user=request.user)\n",
+                "        services.second_factor_failed(user=user)\n",
                 "",
             )
         ],

@@ -183,7 +183,7 @@ ROUTES += [
         foreign=lambda f: {"slug": f.campaign.slug, "unit_code": "JZ0201"},
     ),
     Route(
-        "campaigns:plan_finding",
+        "inspections:plan_finding",
         {"city_admin": 302, "leader": 403, "inspector": 302, "unit_admin": 403, "officer": 403},
         method="post",
         kwargs=lambda f: {"slug": f.campaign.slug, "unit_code": "JZ0101"},

@@ -12,11 +12,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from zoufang.api.models import ApiToken
 from zoufang.api.services import token_issue
 from zoufang.core.models import AuditAction, AuditLog
 from zoufang.opinions.models import Category
-from zoufang.org.models import User
+from zoufang.org.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db
 

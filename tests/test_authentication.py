@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 
 import pytest
@@ -268,6 +269,24 @@ def wrong_code(user: Any) -> str:
     return f"{(int(totp_now(user)) + 1) % 1_000_000:06d}"
 
 
+def setup_key_of(page: Any) -> str:
+    """The signed authenticator key of the set-up page (what its QR code holds)."""
+    found = re.search(r'name="setup_key" value="([^"]+)"', page.content.decode())
+    assert found, "no set-up key on the page"
+    return found.group(1)
+
+
+def setup_code(setup_key: str, *, wrong: bool = False) -> str:
+    """The code an authenticator app that scanned the set-up page shows now."""
+    from django.core import signing
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from zoufang.org.services import SETUP_SALT
+
+    code = code_of(TOTPDevice(key=signing.loads(setup_key, salt=SETUP_SALT)["key"]))
+    return f"{(int(code) + 1) % 1_000_000:06d}" if wrong else code
+
+
 @override_settings(ZOUFANG_REQUIRE_2FA_ROLES=["city_admin"])
 def test_a_role_the_deployment_names_must_use_the_second_factor(city: Any) -> None:
     client = Client()
@@ -278,15 +297,15 @@ def test_a_role_the_deployment_names_must_use_the_second_factor(city: Any) -> No
         assert response["Location"].startswith(TWO_FACTOR), page
     setup = client.get(TWO_FACTOR)
     assert setup.status_code == 200 and "<svg" in setup.content.decode()  # the QR code
+    key = setup_key_of(setup)
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        assert (
-            client.post(TWO_FACTOR, {"token": wrong_code(city.user("city_admin"))}).status_code
-            == 400
-        )
+        wrong = client.post(TWO_FACTOR, {"token": setup_code(key, wrong=True), "setup_key": key})
+        assert wrong.status_code == 400
+        assert setup_key_of(wrong) == key  # the QR code scanned stays the same
         assert client.get(HOME).status_code == 302
-        clock.shift(datetime.timedelta(seconds=2))  # django-otp makes a wrong code wait a second
+        clock.shift(datetime.timedelta(seconds=2))
         verified = client.post(
-            TWO_FACTOR + "?next=/ledger/visits/", {"token": totp_now(city.user("city_admin"))}
+            TWO_FACTOR + "?next=/ledger/visits/", {"token": setup_code(key), "setup_key": key}
         )
     assert verified.status_code == 302 and verified["Location"] == "/ledger/visits/"
     assert failures_of_the_second_factor("cityadmin") == 1
@@ -296,6 +315,30 @@ def test_a_role_the_deployment_names_must_use_the_second_factor(city: Any) -> No
     again = Client()
     log_in(again, "cityadmin", city.password)
     assert again.get(HOME)["Location"].startswith(TWO_FACTOR)
+
+
+@override_settings(ZOUFANG_REQUIRE_2FA_ROLES=["city_admin"])
+def test_the_set_up_page_writes_nothing_until_a_code_is_confirmed(city: Any) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    log_in(client, "cityadmin", city.password)
+    key = setup_key_of(client.get(TWO_FACTOR))
+    assert setup_key_of(client.get(TWO_FACTOR)) != key  # each visit offers a new key
+    assert not TOTPDevice.objects.exists()
+    other = setup_key_of(login_page_of(city, "officer"))  # another user's key is refused
+    refused = client.post(TWO_FACTOR, {"token": setup_code(other), "setup_key": other})
+    assert refused.status_code == 400 and not TOTPDevice.objects.exists()
+    client.post(TWO_FACTOR, {"token": setup_code(key), "setup_key": key})
+    device = TOTPDevice.objects.get()
+    assert device.user == city.user("city_admin") and device.confirmed
+    assert AuditLog.objects.filter(action=AuditAction.UPDATE, note="second factor set up").exists()
+
+
+def login_page_of(city: Any, username: str) -> Any:
+    client = Client()
+    log_in(client, username, city.password)
+    return client.get(TWO_FACTOR)
 
 
 @override_settings(ZOUFANG_REQUIRE_2FA_ROLES=["city_admin"])
@@ -316,8 +359,8 @@ def test_the_api_session_needs_the_second_factor_too(city: Any) -> None:
     client = Client()
     log_in(client, "cityadmin", city.password)
     assert client.get("/api/v1/units").status_code == 401
-    client.get(TWO_FACTOR)
-    client.post(TWO_FACTOR, {"token": totp_now(city.user("city_admin"))})
+    key = setup_key_of(client.get(TWO_FACTOR))
+    client.post(TWO_FACTOR, {"token": setup_code(key), "setup_key": key})
     assert client.get("/api/v1/units").status_code == 200
 
 

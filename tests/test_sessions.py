@@ -15,10 +15,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from zoufang.api.models import ApiToken
 from zoufang.api.services import token_issue
 from zoufang.core.models import AuditAction, AuditLog
-from zoufang.org.models import User, UserSession
+from zoufang.org.models import ApiToken, User, UserSession
 from zoufang.org.services import user_deactivate
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,14 @@ from django.contrib.auth import logout
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from zoufang.core.actors import Actor
 from zoufang.org.middleware import Hold, account_hold
+from zoufang.org.models import User
 
 from .services import token_user
 
 
-def bearer_user(request: HttpRequest) -> Any:
+def bearer_user(request: HttpRequest) -> User | None:
     """The user of the request's bearer token (looked up once per request), or None."""
     if not hasattr(request, "_zoufang_bearer_user"):
         header = request.headers.get("Authorization", "")
@@ -49,6 +51,7 @@ class SessionAuth(APIKeyCookie):
         return user if hold is None else None
 
 
-def request_user(request: HttpRequest) -> Any:
+def request_user(request: HttpRequest) -> Actor:
     """The authenticated user of an API request, whichever way it authenticated."""
-    return getattr(request, "auth", None) or request.user
+    user: Actor = getattr(request, "auth", None) or request.user
+    return user

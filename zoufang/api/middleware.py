@@ -13,13 +13,14 @@ import datetime
 import hashlib
 import re
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from zoufang.org.models import User
 
 from .auth import bearer_user
 from .models import IdempotencyRecord
@@ -78,7 +79,7 @@ class IdempotencyMiddleware:
         return response
 
     def _claim(
-        self, user: Any, key: str, fingerprint: str
+        self, user: User, key: str, fingerprint: str
     ) -> tuple[IdempotencyRecord | None, HttpResponse | None]:
         """Insert the in-flight record, or answer from the one already there."""
         cutoff = timezone.now() - datetime.timedelta(hours=settings.ZOUFANG_IDEMPOTENCY_TTL_HOURS)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from zoufang.core.audit import AuditAction, audit_record
-
-from .models import ApiToken
+from zoufang.org.models import ApiToken, User
 
 TOKEN_PREFIX = "zf_"
 
@@ -24,7 +22,7 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def token_issue(*, user: Any, name: str = "") -> tuple[str, ApiToken]:
+def token_issue(*, user: User, name: str = "") -> tuple[str, ApiToken]:
     """A new token for the user; the clear token is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
@@ -38,7 +36,7 @@ def token_issue(*, user: Any, name: str = "") -> tuple[str, ApiToken]:
     return token, record
 
 
-def token_user(token: str) -> Any:
+def token_user(token: str) -> User | None:
     """The active user a usable token belongs to, or None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -53,7 +51,7 @@ def token_user(token: str) -> Any:
 
 
 @transaction.atomic
-def token_revoke(*, user: Any, token_id: int) -> None:
+def token_revoke(*, user: User, token_id: int) -> None:
     """Revoke one of the user's tokens."""
     updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at=None).update(
         revoked_at=timezone.now()
@@ -62,7 +60,7 @@ def token_revoke(*, user: Any, token_id: int) -> None:
         audit_record(
             action=AuditAction.TOKEN,
             actor=user,
-            object_type="api.apitoken",
+            object_type=ApiToken._meta.label_lower,
             object_id=str(token_id),
             note="revoked",
         )

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign, Phase
-from zoufang.campaigns.selectors import meeting_counts, task_figures
+from zoufang.campaigns.selectors import meeting_counts, overdue_task_counts, task_figures
 from zoufang.inspections.selectors import deductions_by_unit
 from zoufang.ledger.selectors import rollups_by_unit
 from zoufang.opinions.selectors import opinion_figures, survey_counts
@@ -125,7 +125,7 @@ def _own_counts(
     for unit_id, row in task_figures(campaign=campaign, since=since, until=until).items():
         own[unit_id]["tasks_due"] += row["due"]
         own[unit_id]["tasks_done_on_time"] += row["done_on_time"]
-    for unit_id, n in _overdue_tasks(campaign, as_of).items():
+    for unit_id, n in overdue_task_counts(campaign=campaign, as_of=as_of).items():
         own[unit_id]["tasks_overdue"] += n
     for unit_id, points in deductions_by_unit(since=since, until=until).items():
         own[unit_id]["deductions"] += points
@@ -145,19 +145,6 @@ def _own_counts(
     for unit_id, n in meeting_counts(campaign=campaign, since=since, until=until).items():
         own[unit_id]["meetings"] += n
     return own, missing
-
-
-def _overdue_tasks(campaign: Campaign, as_of: datetime.date) -> dict[int, int]:
-    from zoufang.campaigns.models import Task
-
-    counts: dict[int, int] = defaultdict(int)
-    overdue = Task.objects.filter(campaign=campaign).filter(
-        Q(done_at__isnull=True, deadline__lt=as_of)
-    )
-    for unit_id in overdue.values_list("responsible_units", flat=True):
-        if unit_id:
-            counts[unit_id] += 1
-    return counts
 
 
 def _subtree_totals(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from zoufang.core.actors import Actor
 from zoufang.core.forms import StyledForm
 from zoufang.ledger.forms import UnitChoiceField
 from zoufang.org.models import Unit
@@ -35,7 +36,7 @@ class ServiceRecordForm(StyledForm):
         label=gettext_lazy("Certificates handled"), min_value=0, initial=0
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
 

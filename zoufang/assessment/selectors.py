@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from zoufang.core.actors import Actor
 from zoufang.org.models import Unit
 
 from .models import Assessment, ServiceImport, ServiceRecord
@@ -31,7 +32,11 @@ def published_versions(*, campaign_slug: str, phase_slug: str) -> list[Assessmen
 
 
 def service_records_within(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None = None
+    *,
+    user: Actor,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    unit: Unit | None = None,
 ) -> QuerySet[ServiceRecord]:
     """便民服务 records in the user's scope (or the unit's subtree) whose period lies wholly
     between two days (the figure registry's `certificates`): a record spanning a period's
@@ -46,7 +51,7 @@ def service_records_within(
     return records.order_by("-period_start", "unit__path", "kind")
 
 
-def service_records(*, user: Any, unit_code: str = "") -> Any:
+def service_records(*, user: Actor, unit_code: str = "") -> Any:
     """便民服务 records in scope, newest period first (optionally of a unit's subtree)."""
     records = ServiceRecord.objects.visible_to(user).select_related("unit")
     if unit_code:
@@ -59,7 +64,7 @@ def service_records(*, user: Any, unit_code: str = "") -> Any:
     return records.order_by("-period_start", "unit__path")[:500]
 
 
-def service_imports(*, user: Any, limit: int = 10) -> list[ServiceImport]:
+def service_imports(*, user: Actor, limit: int = 10) -> list[ServiceImport]:
     """The user's own recent 便民服务 imports, newest first (without the files)."""
     return list(
         ServiceImport.objects.filter(created_by_id=user.pk)
@@ -68,7 +73,7 @@ def service_imports(*, user: Any, limit: int = 10) -> list[ServiceImport]:
     )
 
 
-def service_import_get(*, user: Any, pk: int) -> ServiceImport:
+def service_import_get(*, user: Actor, pk: int) -> ServiceImport:
     """One of the user's own imports (404 for anybody else's)."""
     from django.shortcuts import get_object_or_404
 

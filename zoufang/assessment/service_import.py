@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +32,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from zoufang.core import validators
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record
 from zoufang.core.text import cell_text, to_halfwidth
 from zoufang.ledger.columns import Column
 from zoufang.ledger.imports import RowError
-from zoufang.org.models import Role, Unit
-from zoufang.org.permissions import role_of
+from zoufang.org.models import Unit
+from zoufang.org.permissions import Perm, account_of, require
+from zoufang.org.scope import user_scope
 
 from .models import ServiceKind, ServiceRecord
 from .spreadsheet import read_table
@@ -175,10 +177,10 @@ def parse_kind(value: object) -> str:
 class _Checker:
     """Turns raw rows into valid rows, with the messages a unit's clerk understands."""
 
-    def __init__(self, *, actor: Any, today: datetime.date) -> None:
+    def __init__(self, *, actor: Actor, today: datetime.date) -> None:
         self.today = today
         self.units = {unit.code.upper(): unit for unit in Unit.objects.all()}
-        everything = actor is None or role_of(actor) == Role.CITY_ADMIN
+        everything = user_scope(actor).everything
         self.scope: set[int] | None = (
             None if everything else set(Unit.objects.visible_to(actor).values_list("pk", flat=True))
         )
@@ -340,7 +342,7 @@ def _plan(rows: list[_Row], records: list[ServiceRecord], result: ServiceImportR
 
 def service_records_import(
     *,
-    actor: Any,
+    actor: Actor,
     source: bytes,
     filename: str,
     write: bool,
@@ -349,10 +351,7 @@ def service_records_import(
     """Check a 便民服务 sheet and, when every row is right and `write` is set, add and change
     the records it holds, all or nothing. Raises sheets.SheetError for an unusable file and
     PermissionDenied for a role that does not record 便民服务."""
-    from zoufang.org.permissions import Perm, can
-
-    if actor is not None and not can(actor, Perm.SERVICE_RECORD):
-        raise PermissionDenied
+    require(actor, Perm.SERVICE_RECORD)
     result = ServiceImportResult(file=filename)
     headers = {column.header: column.field for column in COLUMNS}
     table = read_table(
@@ -392,11 +391,11 @@ def service_records_import(
 
 
 def _write(
-    *, actor: Any, rows: list[_Row], records: list[ServiceRecord], result: ServiceImportResult
+    *, actor: Actor, rows: list[_Row], records: list[ServiceRecord], result: ServiceImportResult
 ) -> None:
     """Add and change the records (the plan is in `result.changes`), with their audit rows."""
     by_row = {row.row: row for row in rows}
-    user = actor if getattr(actor, "pk", None) else None
+    user = account_of(actor)
     existing = {(r.unit_id, r.kind, r.period_start, r.period_end): r for r in records}
     new: list[ServiceRecord] = []
     changed: list[tuple[ServiceRecord, dict[str, int]]] = []

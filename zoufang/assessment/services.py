@@ -12,12 +12,12 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.errors import ConflictError
 from zoufang.figures.selectors import CITY_KEY, city_figures
 from zoufang.ledger.sheets import SheetError
-from zoufang.org.models import Role
-from zoufang.org.permissions import role_of
+from zoufang.org.permissions import Perm, account_of, require
 
 from . import scoring
 from .defaults import DEFAULT_SCHEMES, RANKED_KINDS
@@ -42,7 +42,7 @@ from .service_import import service_records_import
 
 
 @transaction.atomic
-def schemes_ensure_defaults(*, actor: Any, campaign: Campaign) -> list[Scheme]:
+def schemes_ensure_defaults(*, actor: Actor, campaign: Campaign) -> list[Scheme]:
     """Create the default scheme of every ranked unit kind the campaign lacks."""
     created = []
     for kind, (name, total, rows) in DEFAULT_SCHEMES.items():
@@ -125,7 +125,7 @@ def _activity(figures: PhaseFigures, pk: int) -> dict[str, int]:
 def assess(
     *, campaign: Campaign, phase: Phase, today: datetime.date | None = None
 ) -> dict[str, Any]:
-    """Scores and rankings of a phase in the `assess --json` shape (DESIGN.md), plus the
+    """Scores and rankings of a phase in the `assess --json` shape (../shared/DESIGN.md), plus the
     figures behind them under `figures` (by unit code)."""
     figures = phase_figures(campaign=campaign, phase=phase, today=today)
     rules = _rules(campaign)
@@ -217,17 +217,16 @@ def contract_shape(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def assessment_publish(*, actor: Any, campaign: Campaign, phase: Phase) -> Assessment:
+def assessment_publish(*, actor: Actor, campaign: Campaign, phase: Phase) -> Assessment:
     """Freeze the phase's scores, breakdowns and source figures as a new published version."""
-    if actor is not None and role_of(actor) != Role.CITY_ADMIN:
-        raise PermissionDenied
+    require(actor, Perm.ASSESSMENT_PUBLISH)
     result = assess(campaign=campaign, phase=phase)
     version = (Assessment.objects.filter(phase=phase).aggregate(v=Max("version"))["v"] or 0) + 1
     snapshot = Assessment.objects.create(
         campaign=campaign,
         phase=phase,
         version=version,
-        published_by=actor if getattr(actor, "pk", None) else None,
+        published_by=account_of(actor),
         result={
             **contract_shape(result),
             "notes": {g["kind"]: g["notes"] for g in result["groups"]},
@@ -247,7 +246,7 @@ def assessment_publish(*, actor: Any, campaign: Campaign, phase: Phase) -> Asses
 @transaction.atomic
 def service_record_save(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Any,
     kind: str,
     period_start: datetime.date,
@@ -260,10 +259,7 @@ def service_record_save(
 
     from zoufang.org.models import Unit
 
-    if (
-        role_of(actor) != Role.CITY_ADMIN
-        and not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
-    ):
+    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
         raise PermissionDenied
     if period_end < period_start:
         raise ValidationError({"period_end": [_("The end date is before the start date")]})
@@ -275,7 +271,7 @@ def service_record_save(
         defaults={
             "items_delegated": items_delegated,
             "certificates_handled": certificates_handled,
-            "created_by": actor if getattr(actor, "pk", None) else None,
+            "created_by": account_of(actor),
         },
     )
     audit_record(
@@ -294,10 +290,10 @@ def service_record_save(
     return record
 
 
-def service_import_check(*, actor: Any, filename: str, content: bytes) -> ServiceImport:
+def service_import_check(*, actor: Actor, filename: str, content: bytes) -> ServiceImport:
     """Keep an uploaded 便民服务 sheet and check it (nothing written yet): its preview, or the
     reason the file is refused."""
-    job = ServiceImport(created_by=actor, filename=filename[:200], content=content)
+    job = ServiceImport(created_by=account_of(actor), filename=filename[:200], content=content)
     try:
         result = service_records_import(actor=actor, source=content, filename=filename, write=False)
     except SheetError as error:
@@ -309,10 +305,10 @@ def service_import_check(*, actor: Any, filename: str, content: bytes) -> Servic
 
 
 @transaction.atomic
-def service_import_confirm(*, actor: Any, job: ServiceImport) -> ServiceImport:
+def service_import_confirm(*, actor: Actor, job: ServiceImport) -> ServiceImport:
     """Write a checked import, checking the file again (so nothing that changed since the
     preview slips through): all its rows, or none when a row has become wrong."""
-    job = ServiceImport.objects.select_for_update().get(pk=job.pk, created_by=actor)
+    job = ServiceImport.objects.select_for_update().get(pk=job.pk, created_by=account_of(actor))
     if job.status != ServiceImportStatus.CHECKED:
         raise ConflictError(_("This import is not waiting for confirmation"))
     result = service_records_import(

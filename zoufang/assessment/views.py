@@ -103,7 +103,7 @@ class AssessmentView(PermRequiredMixin, TemplateView):
             "imbalance": result["imbalance"],
             "snapshot": snapshot,
             "versions": versions,
-            "can_publish": can(self.request.user, Perm.SETTINGS_MANAGE),
+            "can_publish": can(self.request.user, Perm.ASSESSMENT_PUBLISH),
             "missing_sources": result.get("missing_sources", []),
             "trend_json": json.dumps(result["imbalance"].get("trend", [])),
         }
@@ -112,7 +112,7 @@ class AssessmentView(PermRequiredMixin, TemplateView):
 class PublishView(PermRequiredMixin, View):
     """The city office publishes (freezes) the phase's assessment."""
 
-    required_perm = Perm.SETTINGS_MANAGE
+    required_perm = Perm.ASSESSMENT_PUBLISH
 
     def post(self, request: HttpRequest, campaign: str, phase: str) -> HttpResponse:
         found, stage = phase_or_404(campaign, phase)

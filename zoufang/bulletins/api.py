@@ -15,6 +15,7 @@ from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS, paginate
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.selectors import campaign_list, current_phase
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ApplicationError
 from zoufang.org.models import Unit
 from zoufang.org.permissions import Perm, officer_of, require
@@ -137,7 +138,7 @@ class UnknownAction(ApplicationError):
     status_code = 422
 
 
-def _one(user: Any, pk: int) -> Bulletin:
+def _one(user: Actor, pk: int) -> Bulletin:
     return selectors.bulletin_get(user=user, pk=pk)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import Actor
 from zoufang.org.models import Officer, Role, Unit, UnitKind
 
 from .models import Bulletin, BulletinKind, BulletinStatus, BulletinView
@@ -222,7 +223,7 @@ def _text(rng: random.Random, unit: Unit, event: datetime.date) -> tuple[str, st
     return kind, title, body
 
 
-def build_demo_bulletins(*, rng: random.Random, campaign: Campaign, admin_user: Any) -> int:
+def build_demo_bulletins(*, rng: random.Random, campaign: Campaign, admin_user: Actor) -> int:
     """Write the demo city's bulletins for 2022; returns how many."""
     units = list(Unit.objects.active().order_by("path"))
     # The unit's visitation lead writes; the first account of each unit wins (lowest badge).

@@ -1,7 +1,7 @@
 """The weekly digest (活动快报 周报) of adopted bulletins as an official document.
 
 Pure: no database. `selectors.digest_items` gathers the bulletins adopted in the period (with
-each one's first picture); `digest_document` lays them out with `notices.officialdoc` in the
+each one's first picture); `digest_document` lays them out with `core.officialdoc` in the
 GB/T 9704-2012 layout the stage notice uses: the red masthead 活动快报 with the issue number,
 the title naming the period, one opening paragraph with the counts, a table of contents, then
 each bulletin — its title as a level-1 heading, its unit and adoption date, its paragraphs and
@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zoufang.notices.officialdoc import (
+from zoufang.core.officialdoc import (
     Block,
     Heading1,
     Heading2,

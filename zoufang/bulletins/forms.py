@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.selectors import campaign_list
+from zoufang.core.actors import Actor
 from zoufang.core.forms import StyledForm
 from zoufang.ledger.forms import UnitChoiceField
 from zoufang.org.models import Unit
@@ -133,7 +134,7 @@ class BulletinForm(StyledForm):
     def __init__(
         self,
         *args: Any,
-        user: Any,
+        user: Actor,
         images: list[Any] | None = None,
         attachments: list[Any] | None = None,
         **kwargs: Any,

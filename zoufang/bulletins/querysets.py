@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from zoufang.core.actors import Actor
 from zoufang.org.permissions import role_of
 from zoufang.org.querysets import ScopedQuerySet
 
@@ -25,7 +26,7 @@ class BulletinQuerySet(ScopedQuerySet):
         """Adopted bulletins: the column."""
         return self.filter(status=ADOPTED)
 
-    def readable_by(self, user: Any) -> Self:
+    def readable_by(self, user: Actor) -> Self:
         """The column (adopted bulletins, for anyone with a role) and, in every state, the
         bulletins of the user's scope (`visible_to`)."""
         if role_of(user) is None:

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import Actor
 from zoufang.org.models import Unit, UnitKind
 
 from . import search
@@ -99,7 +100,7 @@ def column_units() -> QuerySet[Unit]:
     )
 
 
-def bulletin_get(*, user: Any, pk: int) -> Bulletin:
+def bulletin_get(*, user: Actor, pk: int) -> Bulletin:
     """A bulletin the user may read: published, or in their scope (DoesNotExist → 404)."""
     return (
         Bulletin.objects.readable_by(user)
@@ -113,7 +114,7 @@ def bulletin_files(bulletin: Bulletin) -> tuple[list[Any], list[Any]]:
     return list(bulletin.images.all()), list(bulletin.attachments.all())
 
 
-def manage_list(*, user: Any, status: str = "") -> QuerySet[Bulletin]:
+def manage_list(*, user: Actor, status: str = "") -> QuerySet[Bulletin]:
     """Bulletins of the user's scope in every state (or one); submitted ones oldest first,
     as the review queue, the rest last changed first."""
     bulletins = Bulletin.objects.visible_to(user).select_related("unit", "campaign", "created_by")
@@ -124,7 +125,7 @@ def manage_list(*, user: Any, status: str = "") -> QuerySet[Bulletin]:
     return bulletins.order_by("-updated_at", "-id")
 
 
-def manage_counts(*, user: Any) -> dict[str, int]:
+def manage_counts(*, user: Actor) -> dict[str, int]:
     """Bulletins of the user's scope by state."""
     counts = dict(
         Bulletin.objects.visible_to(user).values_list("status").annotate(n=Count("id")).order_by()
@@ -180,7 +181,7 @@ def bulletin_counts(
     adopted (by adoption time) in the period, both days included. Units with neither are
     left out."""
     start, end = _bounds(since, until)
-    of_campaign = Bulletin.objects.filter(campaign=campaign)
+    of_campaign = Bulletin.objects.citywide().filter(campaign=campaign)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"submitted": 0, "adopted": 0})
     submitted = (
         of_campaign.between("submitted_at", start, end)
@@ -209,7 +210,8 @@ def units_without_bulletins(
     the period, in tree order."""
     start, end = _bounds(since, until)
     submitted = (
-        Bulletin.objects.filter(campaign=campaign)
+        Bulletin.objects.citywide()
+        .filter(campaign=campaign)
         .between("submitted_at", start, end)
         .values("unit_id")
     )
@@ -228,7 +230,8 @@ def adopted_between(
     for the weekly digest."""
     start, end = _bounds(since, until)
     return (
-        Bulletin.objects.filter(campaign=campaign)
+        Bulletin.objects.citywide()
+        .filter(campaign=campaign)
         .published()
         .between("published_at", start, end)
         .select_related("unit")
@@ -281,7 +284,8 @@ def digest_default_period(
     monday = today - datetime.timedelta(days=today.weekday() + 7)
     if campaign is not None:
         last = (
-            Bulletin.objects.filter(campaign=campaign)
+            Bulletin.objects.citywide()
+            .filter(campaign=campaign)
             .published()
             .aggregate(last=Max("published_at"))["last"]
         )

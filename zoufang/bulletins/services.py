@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record, changed_only
 from zoufang.core.errors import ConflictError
 from zoufang.core.validators import clean_text
 from zoufang.org.models import Unit
+from zoufang.org.permissions import Perm, account_of, require
 
 from . import files, search, workflow
 from .models import (
@@ -56,7 +58,7 @@ def _body(value: str) -> str:
     return _field("\n".join(lines).strip("\n"), "body", max_length=MAX_BODY)
 
 
-def _check_unit(actor: Any, unit: Unit) -> None:
+def _check_unit(actor: Actor, unit: Unit) -> None:
     if not unit.is_active or not unit_in_scope(actor, unit.pk):
         raise ValidationError(
             {"unit": _("Unit %(code)s is not within your scope") % {"code": unit.code}}
@@ -139,7 +141,7 @@ def _index(bulletin: Bulletin) -> None:
 @transaction.atomic
 def bulletin_create(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     unit: Unit,
     kind: str,
@@ -165,7 +167,7 @@ def bulletin_create(
         kind=kind,
         title=clean_title,
         body=clean_body,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=account_of(actor),
     )
     _index(bulletin)
     bulletin.save(force_insert=True)
@@ -206,7 +208,7 @@ def _stale(bulletin: Bulletin, expected_version: int | None) -> None:
 @transaction.atomic
 def bulletin_update(
     *,
-    actor: Any,
+    actor: Actor,
     bulletin_id: int,
     kind: str,
     title: str,
@@ -308,7 +310,7 @@ def _refused(bulletin: Bulletin, action: str) -> ConflictError:
 @transaction.atomic
 def bulletin_transition(
     *,
-    actor: Any,
+    actor: Actor,
     bulletin_id: int,
     action: str,
     comment: str = "",
@@ -338,7 +340,7 @@ def bulletin_transition(
         bulletin.submitted_at = now
     else:
         bulletin.reviewed_at = now
-        bulletin.reviewed_by = actor if getattr(actor, "pk", None) else None
+        bulletin.reviewed_by = account_of(actor)
         bulletin.review_comment = note
         if action == BulletinAction.ADOPT:
             bulletin.published_at = now
@@ -387,7 +389,7 @@ MAX_DIGEST_DAYS = 92  # a quarter: a digest of a longer period is a book, not a 
 @transaction.atomic
 def bulletin_digest_export(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     since: datetime.date,
     until: datetime.date,
@@ -395,16 +397,15 @@ def bulletin_digest_export(
 ) -> tuple[bytes, int]:
     """The digest of the bulletins adopted from `since` to `until` (both included) as .docx
     bytes, and how many it holds; the download is audited. The city office's (a command runs
-    it with no actor)."""
-    if actor is not None and not workflow.may_review(actor_of(actor)):
-        raise PermissionDenied
+    it as the system)."""
+    require(actor, Perm.BULLETIN_REVIEW)
     if until < since:
         raise ValidationError({"until": _("The end date is before the start date")})
     if (until - since).days >= MAX_DIGEST_DAYS:
         raise ValidationError(
             {"until": _("A digest covers at most %(days)s days") % {"days": MAX_DIGEST_DAYS}}
         )
-    from zoufang.notices.officialdoc import render_docx
+    from zoufang.core.officialdoc import render_docx
 
     from .digest import digest_document, issue_number
     from .selectors import digest_items

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zoufang.org.models import Role
 from zoufang.org.permissions import ROLE_PERMS, Perm
 
 from .models import BulletinAction as A
@@ -90,7 +91,7 @@ def may_edit(actor: Actor, facts: Facts) -> bool:
     """
     if not may_write(actor) or not facts.in_scope:
         return False
-    if actor.role == "officer":
+    if actor.role == Role.OFFICER:
         return actor.user_id is not None and actor.user_id == facts.author_id
     return True
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zoufang.core.actors import Actor
 from zoufang.core.documents import DocumentError, read_text
 from zoufang.core.forms import StyledForm
 from zoufang.ledger.forms import UnitChoiceField
@@ -56,7 +57,7 @@ class TaskForm(StyledForm):
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, user: Any, campaign: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, campaign: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = campaign.phases.all()  # type: ignore[attr-defined]
         self.fields["lead_leader"].queryset = Officer.objects.filter(  # type: ignore[attr-defined]
@@ -113,7 +114,7 @@ class MeetingForm(StyledForm):
         label=gettext_lazy("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
 

@@ -70,7 +70,7 @@ class Phase(models.Model):
 
 
 class PlanVerdict(models.TextChoices):
-    """What the comparison says about a plan (DESIGN.md: copied ≥ 0.8, partial ≥ 0.3)."""
+    """What the comparison says about a plan (../shared/DESIGN.md: copied ≥ 0.8, partial ≥ 0.3)."""
 
     COPIED = "copied", _("Copied")
     PARTIAL = "partial", _("Partly copied")
@@ -208,7 +208,7 @@ class Task(models.Model):
         return self.title
 
     def is_overdue(self, today: datetime.date) -> bool:
-        """Not done and past the deadline."""
+        """Not done and past the deadline (`TaskQuerySet.overdue` says the same in SQL)."""
         return self.status != TaskStatus.DONE and today > self.deadline
 
     @property

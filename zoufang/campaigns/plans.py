@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record
-from zoufang.org.models import Role, Unit, UnitKind
-from zoufang.org.permissions import Perm, can, role_of
+from zoufang.org.models import Unit, UnitKind
+from zoufang.org.permissions import Perm, account_of, require
 
 from . import comparison
 from .models import Campaign, Plan, PlanMatch, PlanVersion
@@ -76,7 +77,7 @@ def city_version(campaign: Campaign) -> PlanVersion | None:
 @transaction.atomic
 def plan_submit(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     unit: Unit,
     text: str,
@@ -84,12 +85,8 @@ def plan_submit(
     document: Any = None,
 ) -> PlanVersion:
     """Add a version of a unit's plan (uploaded or pasted) and compare it at once."""
-    if not can(actor, Perm.PLAN_UPLOAD):
-        raise PermissionDenied
-    if (
-        role_of(actor) != Role.CITY_ADMIN
-        and not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists()
-    ):
+    require(actor, Perm.PLAN_UPLOAD)
+    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
         raise PermissionDenied
     text = text.strip()
     if len(text) < comparison.MIN_LEN:
@@ -108,7 +105,7 @@ def plan_submit(
         number=number,
         text=text,
         filename=filename[:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=account_of(actor),
     )
     if document is not None:
         version.document = document

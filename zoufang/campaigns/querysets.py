@@ -6,6 +6,7 @@ import datetime
 from typing import Self
 
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from zoufang.org.querysets import ScopedQuerySet
 
@@ -25,5 +26,16 @@ class TaskQuerySet(ScopedQuerySet):
     scope_through_many = True
 
     def overdue(self, today: datetime.date) -> Self:
-        """Tasks not done by their deadline."""
-        return self.exclude(status="done").filter(deadline__lt=today)
+        """Tasks not done and past their deadline: the one rule of an overdue task
+        (`Task.is_overdue` is the same rule for a task in hand)."""
+        return self.filter(_overdue(today))
+
+    def with_overdue(self, today: datetime.date) -> Self:
+        """The tasks with `overdue_now`: whether each is overdue today (as `overdue`)."""
+        return self.annotate(overdue_now=ExpressionWrapper(_overdue(today), BooleanField()))
+
+
+def _overdue(today: datetime.date) -> Q:
+    from .models import TaskStatus
+
+    return Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)

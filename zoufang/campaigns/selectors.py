@@ -5,12 +5,24 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from zoufang.org.models import Officer, Unit
+from zoufang.core.actors import Actor
+from zoufang.org.models import Officer, Role, Unit
 
-from .models import Assignment, Campaign, Meeting, Phase, Plan, PlanMatch, Task, TaskReport
+from .models import (
+    Assignment,
+    Campaign,
+    Meeting,
+    Phase,
+    Plan,
+    PlanMatch,
+    PlanVerdict,
+    PlanVersion,
+    Task,
+    TaskReport,
+)
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -47,11 +59,13 @@ def phase_by_id(pk: int) -> Phase | None:
 # --- tasks, leaders, meetings ---------------------------------------------------------------
 
 
-def task_board(*, user: Any, campaign: Campaign) -> QuerySet[Task]:
-    """The campaign's tasks the user may see, with leader, units and report counts."""
+def task_board(*, user: Actor, campaign: Campaign) -> QuerySet[Task]:
+    """The campaign's tasks the user may see, with leader, units, report counts and whether
+    each is overdue today (`overdue_now`)."""
     return (
         Task.objects.visible_to(user)
         .filter(campaign=campaign)
+        .with_overdue(timezone.localdate())
         .select_related("lead_leader__user", "phase")
         .prefetch_related("responsible_units")
         .annotate(report_count=Count("reports"))
@@ -59,7 +73,7 @@ def task_board(*, user: Any, campaign: Campaign) -> QuerySet[Task]:
     )
 
 
-def task_get(*, user: Any, campaign: Campaign, pk: int) -> Task:
+def task_get(*, user: Actor, campaign: Campaign, pk: int) -> Task:
     """One task of the campaign the user may see (DoesNotExist otherwise)."""
     return task_board(user=user, campaign=campaign).get(pk=pk)
 
@@ -72,7 +86,8 @@ def task_reports(*, task: Task) -> QuerySet[TaskReport]:
 def leader_overview(*, campaign: Campaign, leader: Officer) -> dict[str, Any]:
     """A leader's page: the tasks he leads and the units he answers for (分包)."""
     return {
-        "tasks": Task.objects.filter(campaign=campaign, lead_leader=leader)
+        "tasks": Task.objects.citywide()
+        .filter(campaign=campaign, lead_leader=leader)
         .prefetch_related("responsible_units")
         .order_by("deadline"),
         "units": Unit.objects.filter(
@@ -84,14 +99,14 @@ def leader_overview(*, campaign: Campaign, leader: Officer) -> dict[str, Any]:
 def leaders(*, campaign: Campaign) -> QuerySet[Officer]:
     """The bureau leaders, with how many tasks each leads in the campaign."""
     return (
-        Officer.objects.filter(role="leader", user__is_active=True)
+        Officer.objects.filter(role=Role.LEADER, user__is_active=True)
         .select_related("user")
         .annotate(task_count=Count("led_tasks", filter=Q(led_tasks__campaign=campaign)))
         .order_by("badge_no")
     )
 
 
-def meeting_list(*, user: Any, campaign: Campaign) -> QuerySet[Meeting]:
+def meeting_list(*, user: Actor, campaign: Campaign) -> QuerySet[Meeting]:
     """The campaign's meetings the user may see, newest first."""
     return (
         Meeting.objects.visible_to(user)
@@ -106,9 +121,11 @@ def task_figures(
 ) -> dict[int, dict[str, int]]:
     """Per responsible unit: tasks due in the period, and how many were done by the deadline."""
     figures: dict[int, dict[str, int]] = {}
-    tasks = Task.objects.filter(
-        campaign=campaign, deadline__gte=since, deadline__lte=until
-    ).prefetch_related("responsible_units")
+    tasks = (
+        Task.objects.citywide()
+        .filter(campaign=campaign, deadline__gte=since, deadline__lte=until)
+        .prefetch_related("responsible_units")
+    )
     for task in tasks:
         on_time = bool(task.done_on_time)
         for unit in task.responsible_units.all():
@@ -116,6 +133,28 @@ def task_figures(
             row["due"] += 1
             row["done_on_time"] += on_time
     return figures
+
+
+def overdue_task_counts(*, campaign: Campaign, as_of: datetime.date) -> dict[int, int]:
+    """Per responsible unit, the campaign's tasks overdue on a day (every unit: for the
+    assessment's figures)."""
+    counts: dict[int, int] = {}
+    overdue = Task.objects.citywide().filter(campaign=campaign).overdue(as_of)
+    for unit_id in overdue.values_list("responsible_units", flat=True):
+        if unit_id:
+            counts[unit_id] = counts.get(unit_id, 0) + 1
+    return counts
+
+
+def copied_plan_units(*, campaign: Campaign) -> list[str]:
+    """Names of the units whose current plan is judged copied, in tree order (every unit:
+    for the stage notice)."""
+    return list(
+        Plan.objects.citywide()
+        .filter(campaign=campaign, is_city_plan=False, current__verdict=PlanVerdict.COPIED)
+        .order_by("unit__path")
+        .values_list("unit__name", flat=True)
+    )
 
 
 def meeting_counts(
@@ -133,7 +172,8 @@ def meeting_counts(
 def verdict_counts(*, campaign: Campaign) -> dict[str, int]:
     """How many current unit plans are copied, partial, original."""
     rows = (
-        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__isnull=False)
+        Plan.objects.citywide()
+        .filter(campaign=campaign, is_city_plan=False, current__isnull=False)
         .values("current__verdict")
         .annotate(n=Count("id"))
     )
@@ -144,7 +184,7 @@ def verdict_counts(*, campaign: Campaign) -> dict[str, int]:
     return counts
 
 
-def plan_verdicts(*, user: Any, campaign: Campaign) -> list[dict[str, Any]]:
+def plan_verdicts(*, user: Actor, campaign: Campaign) -> list[dict[str, Any]]:
     """Per unit plan in scope: the current version, its verdict against the city plan, and the
     closest other unit's plan."""
     plans = list(
@@ -163,3 +203,11 @@ def plan_verdicts(*, user: Any, campaign: Campaign) -> list[dict[str, Any]]:
     return [
         {"plan": p, "version": p.current, "closest": best.get(p.current_id or 0)} for p in plans
     ]
+
+
+def plan_current_version(*, campaign_slug: str, unit_code: str) -> PlanVersion:
+    """The current version of a unit's plan in a campaign (PlanVersion.DoesNotExist if none);
+    the caller checks the unit is in the user's scope."""
+    return PlanVersion.objects.get(
+        plan__campaign__slug=campaign_slug, plan__unit__code=unit_code, plan__current=F("pk")
+    )

@@ -6,15 +6,16 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 from zoufang.core.errors import ConflictError
 from zoufang.org.models import Officer, Role, Unit
-from zoufang.org.permissions import officer_of, role_of
+from zoufang.org.permissions import Perm, account_of, officer_of, require
 
 from .models import Assignment, Campaign, Meeting, Phase, Task, TaskReport, TaskStatus
 
@@ -22,7 +23,7 @@ from .models import Assignment, Campaign, Meeting, Phase, Task, TaskReport, Task
 @transaction.atomic
 def campaign_create(
     *,
-    actor: Any,
+    actor: Actor,
     slug: str,
     name: str,
     start_date: datetime.date,
@@ -47,7 +48,7 @@ def campaign_create(
 @transaction.atomic
 def phase_create(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     slug: str,
     name: str,
@@ -82,7 +83,7 @@ def phase_create(
 # --- tasks, leaders' units, meetings ------------------------------------------------------
 
 
-def _unit_member(actor: Any, unit: Unit) -> bool:
+def _unit_member(actor: Actor, unit: Unit) -> bool:
     """The actor works in that unit or in a unit above it."""
     officer = officer_of(actor)
     return officer is not None and unit.path.startswith(officer.unit.path)
@@ -91,7 +92,7 @@ def _unit_member(actor: Any, unit: Unit) -> bool:
 @transaction.atomic
 def task_create(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     title: str,
     lead_leader: Officer,
@@ -119,7 +120,7 @@ def task_create(
         description=description.strip(),
         lead_leader=lead_leader,
         deadline=deadline,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=account_of(actor),
     )
     task.full_clean(exclude=["created_by"])
     task.save(force_insert=True)
@@ -138,7 +139,7 @@ def task_create(
 
 @transaction.atomic
 def task_report(
-    *, actor: Any, task: Task, unit: Unit, text: str, attachment: Any = None
+    *, actor: Actor, task: Task, unit: Unit, text: str, attachment: Any = None
 ) -> TaskReport:
     """A responsible unit reports progress; the task is then in progress."""
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -146,13 +147,13 @@ def task_report(
         raise ValidationError(
             {"unit": _("%(unit)s is not responsible for this task") % {"unit": unit}}
         )
-    if not _unit_member(actor, unit) and role_of(actor) != Role.CITY_ADMIN:
-        raise PermissionDenied(_("Only the responsible unit reports on its task"))
+    if not _unit_member(actor, unit):
+        require(actor, Perm.TASK_MANAGE, _("Only the responsible unit reports on its task"))
     if task.status == TaskStatus.DONE:
         raise ConflictError(_("The task is done"))
     if not text.strip():
         raise ValidationError({"text": [_("Required")]})
-    report = TaskReport(task=task, unit=unit, text=text.strip(), submitted_by=actor)
+    report = TaskReport(task=task, unit=unit, text=text.strip(), submitted_by=account_of(actor))
     if attachment is not None:
         report.attachment = attachment
     report.save(force_insert=True)
@@ -174,10 +175,9 @@ def task_report(
 
 
 @transaction.atomic
-def task_mark_done(*, actor: Any, task: Task) -> Task:
+def task_mark_done(*, actor: Actor, task: Task) -> Task:
     """The city office marks a task done."""
-    if role_of(actor) != Role.CITY_ADMIN:
-        raise PermissionDenied
+    require(actor, Perm.TASK_MANAGE)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status == TaskStatus.DONE:
         raise ConflictError(_("The task is done"))
@@ -196,7 +196,7 @@ def task_mark_done(*, actor: Any, task: Task) -> Task:
 
 @transaction.atomic
 def assignments_set(
-    *, actor: Any, campaign: Campaign, leader: Officer, units: Sequence[Unit]
+    *, actor: Actor, campaign: Campaign, leader: Officer, units: Sequence[Unit]
 ) -> None:
     """Set the units a leader answers for (分包责任) in a campaign."""
     if leader.role != Role.LEADER:
@@ -232,7 +232,7 @@ def assignments_set(
 @transaction.atomic
 def meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     unit: Unit,
     date: datetime.date,
@@ -252,7 +252,7 @@ def meeting_record(
         title=title.strip(),
         attendees=attendees,
         minutes=minutes.strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=account_of(actor),
     )
     meeting.full_clean(exclude=["created_by"])
     if date > timezone.localdate():

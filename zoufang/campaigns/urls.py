@@ -20,9 +20,4 @@ urlpatterns = [
     path("<slug:slug>/meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("<slug:slug>/plans/", views.PlanListView.as_view(), name="plan_list"),
     path("<slug:slug>/plans/<str:unit_code>/", views.PlanDetailView.as_view(), name="plan_detail"),
-    path(
-        "<slug:slug>/plans/<str:unit_code>/finding/",
-        views.PlanFindingView.as_view(),
-        name="plan_finding",
-    ),
 ]

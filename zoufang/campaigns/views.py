@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -15,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ConflictError
 from zoufang.org.models import Officer, Role, Unit
-from zoufang.org.permissions import Perm, PermRequiredMixin, can, officer_of, role_of
+from zoufang.org.permissions import Perm, PermRequiredMixin, can, officer_of
 from zoufang.org.selectors import unit_by_code
 
 from . import plans, selectors, services
 from .forms import MeetingForm, PlanForm, TaskForm, TaskReportForm
-from .models import Campaign, Plan, PlanMatch, PlanVersion, Task
+from .models import Campaign, Plan, PlanMatch, Task
 
 
 def campaign_or_404(slug: str) -> Campaign:
@@ -126,12 +126,12 @@ class TaskDetailView(PermRequiredMixin, TemplateView):
         }
 
 
-def reportable_units(user: Any, task: Task) -> Any:
+def reportable_units(user: Actor, task: Task) -> Any:
     """The task's responsible units the user reports for (own unit and units below it)."""
     officer = officer_of(user)
     if officer is None:
         return Unit.objects.none()
-    if role_of(user) == Role.CITY_ADMIN:
+    if can(user, Perm.TASK_MANAGE):  # the city office reports for any responsible unit
         return task.responsible_units.all()
     return task.responsible_units.filter(path__startswith=officer.unit.path)
 
@@ -280,7 +280,7 @@ class PlanListView(PermRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "campaign": campaign,
             "rows": selectors.plan_verdicts(user=self.request.user, campaign=campaign),
-            "can_record_finding": role_of(self.request.user) in (Role.CITY_ADMIN, Role.INSPECTOR),
+            "can_record_finding": can(self.request.user, Perm.FINDING_RECORD),
         }
 
 
@@ -308,7 +308,7 @@ class PlanDetailView(PermRequiredMixin, TemplateView):
             "city": city,
             "versions": plan.versions.order_by("-number") if plan else [],
             "form": kwargs.get("form") or (PlanForm() if can(user, Perm.PLAN_UPLOAD) else None),
-            "can_record_finding": role_of(user) in (Role.CITY_ADMIN, Role.INSPECTOR),
+            "can_record_finding": can(user, Perm.FINDING_RECORD),
         }
         if version is not None:
             spans = version.passages or []
@@ -347,32 +347,3 @@ class PlanDetailView(PermRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(slug=slug, unit_code=unit_code, form=form)
         )
-
-
-class PlanFindingView(PermRequiredMixin, View):
-    """One click: a copied plan becomes a 方案照搬照抄 finding."""
-
-    required_perm = Perm.FINDING_RECORD
-
-    def post(self, request: HttpRequest, slug: str, unit_code: str) -> HttpResponse:
-        from zoufang.inspections.services import finding_from_copied_plan
-
-        if unit_by_code(user=request.user, code=unit_code) is None:
-            raise Http404
-        version = get_object_or_404(
-            PlanVersion,
-            plan__campaign__slug=slug,
-            plan__unit__code=unit_code,
-            plan__current=F("pk"),
-        )
-        try:
-            finding = finding_from_copied_plan(actor=request.user, version=version)
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect("campaigns:plan_detail", slug=slug, unit_code=unit_code)
-        messages.success(
-            request,
-            _("Finding recorded with a deduction of %(points)s points")
-            % {"points": finding.deduction},
-        )
-        return redirect("inspections:inspection_detail", pk=finding.inspection_id)

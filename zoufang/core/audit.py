@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from .actors import Actor, Citizen
 from .auditchain import row_digest
 from .context import current_meta
 from .models import AuditAction, AuditLog
@@ -63,7 +64,7 @@ class AuditEntry:
     """One audit row to write; `audit_bulk` writes many at once."""
 
     action: str
-    actor: Any = None
+    actor: Actor | None = None
     target: models.Model | None = None
     object_type: str = ""
     object_id: str = ""
@@ -76,7 +77,7 @@ class AuditEntry:
     def to_model(self) -> AuditLog:
         """The unsaved audit row, with the request's address and channel, and its hash."""
         meta = current_meta()
-        actor = self.actor if getattr(self.actor, "pk", None) else None
+        actor_id = getattr(self.actor, "pk", None) or None  # an account; None for the system
         object_type, object_id, object_repr = self.object_type, self.object_id, self.object_repr
         if self.target is not None:
             object_type = object_type or object_type_of(self.target)
@@ -84,7 +85,7 @@ class AuditEntry:
             object_repr = object_repr or str(self.target)[:200]
         row = AuditLog(
             at=self.at,
-            actor=actor,
+            actor_id=actor_id,
             actor_name=actor_name(self.actor),
             ip=meta.ip,
             channel=meta.channel,
@@ -100,8 +101,11 @@ class AuditEntry:
         return row
 
 
-def actor_name(actor: Any) -> str:
-    """How an actor is named in the trail: the user name, or `system` for commands."""
+def actor_name(actor: Actor | None) -> str:
+    """How an actor is named in the trail: the user name, or `system` for commands (and for
+    no actor at all), `citizen` for the public pages."""
+    if isinstance(actor, Citizen):
+        return "citizen"
     if actor is None or not getattr(actor, "pk", None):
         return "system"
     full_name = getattr(actor, "full_name", "")
@@ -111,7 +115,7 @@ def actor_name(actor: Any) -> str:
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     target: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",

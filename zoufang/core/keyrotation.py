@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .actors import SYSTEM, Actor
 from .audit import audit_run_record
 from .personal import SealedColumns, decrypt, is_current, keyring, seal, sealed_columns
 
@@ -145,7 +146,7 @@ def _rotate_batch(
 def field_keys_rotate(
     *,
     batch_size: int = DEFAULT_BATCH,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     on_batch: Callable[[RotationResult], None] | None = None,
 ) -> RotationResult:
     """Re-seal every stored personal value not yet under the current keys (see the module
@@ -168,7 +169,7 @@ def field_keys_rotate(
     return result
 
 
-def _audit(result: RotationResult, actor: Any) -> None:
+def _audit(result: RotationResult, actor: Actor) -> None:
     """The run's audit record (also when the run was stopped)."""
     audit_run_record(
         completed=result.completed,

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from zoufang.core.actors import Actor
 from zoufang.figures.registry import Query
 from zoufang.figures.selectors import FigureValue, values_of
 from zoufang.ledger.models import Channel, TargetType
@@ -65,7 +66,7 @@ _TOTAL_KEYS = (
 
 def dashboard_figures(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     unit: Any = None,
@@ -99,7 +100,7 @@ def leaderboard(*, phase: Any) -> dict[str, Any]:
     return result
 
 
-def opinion_states(*, user: Any) -> dict[str, int]:
+def opinion_states(*, user: Actor) -> dict[str, int]:
     """Opinions in scope by state, and overdue."""
     from zoufang.opinions.selectors import status_counts
 

@@ -29,7 +29,7 @@ from zoufang.opinions.models import (
     SecurityFeeling,
     SurveyResponse,
 )
-from zoufang.org.models import Officer, Role, Unit, UnitKind
+from zoufang.org.models import Officer, Role, Unit, UnitKind, User
 
 from . import vocabulary as words
 
@@ -140,31 +140,31 @@ def _fix_register_times(opinions: list[Opinion]) -> None:
     OpinionEvent.objects.bulk_update(registered, ["at"], batch_size=2000)
 
 
-def _play_one(
-    opinion: Opinion,
-    rng: random.Random,
-    calendar: Any,
-    assigner: Any,
-    handlers: dict[int, Any],
-    parents: dict[int, int | None],
-    events: list[OpinionEvent],
-) -> None:
-    rule = workflow.DeadlineRule()
-    day = opinion.created_at.date()
+class _OpinionStory:
+    """One demo opinion's way through the loop, as the workflow allows it; its events are
+    collected in `events` (written in bulk by the caller)."""
 
-    def step(action: str, when: datetime.date, actor: Any, **extra: Any) -> bool:
-        nonlocal day
+    def __init__(
+        self, opinion: Opinion, rng: random.Random, calendar: Any, events: list[OpinionEvent]
+    ) -> None:
+        self.opinion, self.rng, self.calendar, self.events = opinion, rng, calendar, events
+        self.rule = workflow.DeadlineRule()
+        self.day = opinion.created_at.date()
+
+    def step(self, action: str, when: datetime.date, actor: User | None, **extra: Any) -> bool:
+        """Take an action on a day (False, and nothing done, past the demo's last day)."""
         if when > LAST_DAY:
             return False
+        opinion = self.opinion
         before = opinion.status
         deadline = opinion.deadline if before in workflow.UNIT_STATES else None
         opinion.status = workflow.next_status(before, action, rating=extra.get("rating", ""))
         opinion.deadline = workflow.deadline_for(
-            opinion.status, since=when, rule=rule, urgent=False, calendar=calendar
+            opinion.status, since=when, rule=self.rule, urgent=False, calendar=self.calendar
         )
-        moment = _moment(when, rng)
+        moment = _moment(when, self.rng)
         opinion.status_since = moment
-        events.append(
+        self.events.append(
             OpinionEvent(
                 opinion=opinion,
                 action=action,
@@ -182,95 +182,103 @@ def _play_one(
                 note=extra.get("note", ""),
             )
         )
-        day = when
+        self.day = when
         return True
 
+    def close_unrated(self, reply_day: datetime.date) -> None:
+        """Nobody rated within 7 days: the system closes the opinion."""
+        opinion = self.opinion
+        close_day = reply_day + datetime.timedelta(days=8)
+        if close_day > LAST_DAY:
+            return
+        opinion.status, opinion.deadline = OpinionStatus.CLOSED, None
+        opinion.close_reason = CloseReason.UNRATED
+        opinion.closed_at = _moment(close_day, self.rng)
+        self.events.append(
+            OpinionEvent(
+                opinion=opinion,
+                action=OpinionAction.CLOSE,
+                from_status=OpinionStatus.REPLIED,
+                to_status=OpinionStatus.CLOSED,
+                actor_name="system",
+                unit_id=opinion.unit_id,
+                at=opinion.closed_at,
+                note="7日内未评议",
+            )
+        )
+
+    def rating(self) -> str:
+        """Mostly satisfied; a reopened opinion is not rated dissatisfied again."""
+        if self.opinion.reopen_count:
+            return self.rng.choice((Rating.SATISFIED, Rating.BASICALLY_SATISFIED))
+        return self.rng.choices(
+            (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED),
+            weights=(70, 20, 10),
+        )[0]
+
+    def play_round(self, handler: User | None, late: bool) -> bool:
+        """Accept, reply and rating; True when the rating reopened the opinion."""
+        opinion, rng, calendar = self.opinion, self.rng, self.calendar
+        accept_day = calendar.add_working_days(
+            self.day, rng.choice((2, 3)) if late else rng.choice((0, 1, 1))
+        )
+        if not self.step(OpinionAction.ACCEPT, accept_day, handler):
+            return False
+        reply_day = calendar.add_working_days(
+            self.day, rng.randrange(6, 10) if late else rng.randrange(1, 6)
+        )
+        reply, measures = rng.choice(REPLIES)
+        if not self.step(OpinionAction.REPLY, reply_day, handler):
+            return False
+        opinion.reply, opinion.measures = reply, measures
+        opinion.replied_at = _moment(reply_day, rng)
+        if rng.random() < 0.3:  # nobody rates within 7 days
+            self.close_unrated(reply_day)
+            return False
+        rating = self.rating()
+        rate_day = reply_day + datetime.timedelta(days=rng.randrange(0, 5))
+        by_link = opinion.source == OpinionSource.FORM
+        channel = RatingChannel.CITIZEN_LINK if by_link else RatingChannel.PHONE_RETURN_VISIT
+        rated = self.step(
+            OpinionAction.RATE,
+            rate_day,
+            None if by_link else handler,
+            rating=rating,
+            data={"rating": rating, "channel": channel},
+        )
+        if not rated:
+            return False
+        opinion.rating, opinion.rating_channel = rating, channel
+        opinion.rated_at = _moment(rate_day, rng)
+        if opinion.status == OpinionStatus.CLOSED:
+            opinion.close_reason, opinion.closed_at = CloseReason.RATED, opinion.rated_at
+            return False
+        opinion.reopen_count += 1
+        return True
+
+
+def _play_one(
+    opinion: Opinion,
+    rng: random.Random,
+    calendar: Any,
+    assigner: Any,
+    handlers: dict[int, Any],
+    parents: dict[int, int | None],
+    events: list[OpinionEvent],
+) -> None:
+    story = _OpinionStory(opinion, rng, calendar, events)
     # The city office assigns within a few days: mostly to the collecting unit.
     unit_id = opinion.origin_unit_id
     parent_id = parents.get(unit_id)
     if rng.random() < 0.2 and parent_id is not None:
         unit_id = parent_id
     opinion.unit_id = unit_id
-    handler = handlers.get(unit_id)
-    if not step(
-        OpinionAction.ASSIGN,
-        day + datetime.timedelta(days=rng.choice((0, 1, 1, 2))),
-        assigner,
-        data={"unit_id": unit_id},
-    ):
+    assign_day = story.day + datetime.timedelta(days=rng.choice((0, 1, 1, 2)))
+    if not story.step(OpinionAction.ASSIGN, assign_day, assigner, data={"unit_id": unit_id}):
         opinion.unit_id = None
         return
     late = rng.random() < 0.12
-    while True:
-        accept_day = calendar.add_working_days(
-            day, rng.choice((2, 3)) if late else rng.choice((0, 1, 1))
-        )
-        if not step(OpinionAction.ACCEPT, accept_day, handler):
-            return
-        reply_day = calendar.add_working_days(
-            day, rng.randrange(6, 10) if late else rng.randrange(1, 6)
-        )
-        reply, measures = rng.choice(REPLIES)
-        if not step(OpinionAction.REPLY, reply_day, handler):
-            return
-        opinion.reply, opinion.measures, opinion.replied_at = (
-            reply,
-            measures,
-            _moment(reply_day, rng),
-        )
-        roll = rng.random()
-        if roll < 0.3:  # nobody rates within 7 days
-            close_day = reply_day + datetime.timedelta(days=8)
-            if close_day <= LAST_DAY:
-                opinion.status, opinion.deadline = OpinionStatus.CLOSED, None
-                opinion.close_reason, opinion.closed_at = (
-                    CloseReason.UNRATED,
-                    _moment(close_day, rng),
-                )
-                events.append(
-                    OpinionEvent(
-                        opinion=opinion,
-                        action=OpinionAction.CLOSE,
-                        from_status=OpinionStatus.REPLIED,
-                        to_status=OpinionStatus.CLOSED,
-                        actor_name="system",
-                        unit_id=opinion.unit_id,
-                        at=opinion.closed_at,
-                        note="7日内未评议",
-                    )
-                )
-            return
-        rating = (
-            rng.choices(
-                (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED),
-                weights=(70, 20, 10),
-            )[0]
-            if opinion.reopen_count == 0
-            else rng.choice((Rating.SATISFIED, Rating.BASICALLY_SATISFIED))
-        )
-        rate_day = reply_day + datetime.timedelta(days=rng.randrange(0, 5))
-        channel = (
-            RatingChannel.CITIZEN_LINK
-            if opinion.source == OpinionSource.FORM
-            else RatingChannel.PHONE_RETURN_VISIT
-        )
-        if not step(
-            OpinionAction.RATE,
-            rate_day,
-            None if channel == RatingChannel.CITIZEN_LINK else handler,
-            rating=rating,
-            data={"rating": rating, "channel": channel},
-        ):
-            return
-        opinion.rating, opinion.rating_channel, opinion.rated_at = (
-            rating,
-            channel,
-            _moment(rate_day, rng),
-        )
-        if opinion.status == OpinionStatus.CLOSED:
-            opinion.close_reason, opinion.closed_at = CloseReason.RATED, opinion.rated_at
-            return
-        opinion.reopen_count += 1
+    while story.play_round(handlers.get(unit_id), late):
         late = False
 
 

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from zoufang.bulletins.demo import build_demo_bulletins
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.services import campaign_create, phase_create
+from zoufang.core.actors import SYSTEM
 from zoufang.core.validators import id_check_digit
 from zoufang.ledger.models import Channel, TargetType, VisitSource
 from zoufang.ledger.services import VisitInput, visits_bulk_create
@@ -198,7 +199,7 @@ def demo_build(
     ordinary = min(params.visits, BULK_FROM) if bulk else params.visits
     for rows in generate_visits(rng, units, officers, ordinary):
         result = visits_bulk_create(
-            actor=None, rows=rows, source=VisitSource.SEED, audit="batch", note="seed_demo"
+            actor=SYSTEM, rows=rows, source=VisitSource.SEED, audit="batch", note="seed_demo"
         )
         summary.visits += len(result.created_ids)
         summary.duplicates += len(result.duplicate_rows)
@@ -252,7 +253,7 @@ def demo_build(
 def build_units(rng: random.Random) -> list[Unit]:
     """The city office, 12 county bureaus with 3–8 stations each, 12 branches, 15 departments."""
     city = unit_create(
-        actor=None,
+        actor=SYSTEM,
         code="JZ",
         name="江州市公安局",
         short_name="市局机关",
@@ -264,7 +265,7 @@ def build_units(rng: random.Random) -> list[Unit]:
     rng.shuffle(places)
     for index, (name, short) in enumerate(words.COUNTIES, start=1):
         county = unit_create(
-            actor=None,
+            actor=SYSTEM,
             code=f"JZ{index:02d}",
             name=f"江州市公安局{name}" if "分局" in name else name,
             short_name=short,
@@ -278,7 +279,7 @@ def build_units(rng: random.Random) -> list[Unit]:
             place = places.pop() if places else f"第{number}"
             units.append(
                 unit_create(
-                    actor=None,
+                    actor=SYSTEM,
                     code=f"JZ{index:02d}{number:02d}",
                     name=f"{short}{place}派出所",
                     short_name=f"{place}所",
@@ -291,7 +292,7 @@ def build_units(rng: random.Random) -> list[Unit]:
     for index, (name, headcount) in enumerate(words.POLICE_BRANCHES, start=1):
         units.append(
             unit_create(
-                actor=None,
+                actor=SYSTEM,
                 code=f"JZJ{index:02d}",
                 name=f"江州市公安局{name}",
                 short_name=name,
@@ -304,7 +305,7 @@ def build_units(rng: random.Random) -> list[Unit]:
     for index, (name, headcount) in enumerate(words.AGENCY_DEPTS, start=1):
         units.append(
             unit_create(
-                actor=None,
+                actor=SYSTEM,
                 code=f"JZB{index:02d}",
                 name=f"江州市公安局{name}",
                 short_name=name,
@@ -328,7 +329,7 @@ def build_officers(rng: random.Random, units: list[Unit], ratio: float) -> dict[
     def add(unit: Unit, role: Role, username: str | None = None, title: str = "") -> Officer:
         number = f"{next(badge):06d}"
         officer = officer_create(
-            actor=None,
+            actor=SYSTEM,
             username=username or f"u{number}",
             full_name=person_name(rng),
             unit=unit,
@@ -362,7 +363,7 @@ def build_officers(rng: random.Random, units: list[Unit], ratio: float) -> dict[
 def build_campaign() -> Campaign:
     """The campaign 2022年大走访开门评 with its four phases."""
     campaign = campaign_create(
-        actor=None,
+        actor=SYSTEM,
         slug=CAMPAIGN_SLUG,
         name="2022年大走访开门评",
         start_date=datetime.date(YEAR, 1, 1),
@@ -372,7 +373,7 @@ def build_campaign() -> Campaign:
     )
     for order, (slug, name, theme, start, end) in enumerate(PHASES, start=1):
         phase_create(
-            actor=None,
+            actor=SYSTEM,
             campaign=campaign,
             slug=slug,
             name=name,

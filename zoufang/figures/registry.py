@@ -32,6 +32,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zoufang.core.actors import Actor
 from zoufang.ledger.models import TargetType
 from zoufang.ledger.selectors import (
     distinct_target_list,
@@ -105,7 +106,7 @@ class Query:
     """The figures of the user's scope (or of `unit`'s subtree within it) between two days,
     both included (either may be open). Source reads are kept for the query's life."""
 
-    user: Any
+    user: Actor
     since: datetime.date | None
     until: datetime.date | None
     unit: Unit | None = None

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from zoufang.campaigns.models import Phase
+from zoufang.core.actors import Actor
 from zoufang.org.models import Unit, UnitKind
 
 from .registry import FIGURES, REGISTRY, Figure, Number, Period, Query, Records
@@ -40,7 +41,7 @@ class FigureValue:
 
 def figure_values(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     unit: Unit | None = None,
@@ -63,7 +64,7 @@ def values_of(query: Query, codes: Iterable[str] | None = None) -> list[FigureVa
 
 def figure_records(
     *,
-    user: Any,
+    user: Actor,
     code: str,
     since: datetime.date | None,
     until: datetime.date | None,

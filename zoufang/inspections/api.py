@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS
+from zoufang.core.actors import Actor
 from zoufang.org.permissions import Perm, require
 
 from . import selectors
@@ -66,7 +67,7 @@ class InspectionOut(Schema):
         return [officer.badge_no for officer in obj.inspectors.all()]
 
 
-def _with_findings(user: object, inspection: Inspection) -> Inspection:
+def _with_findings(user: Actor, inspection: Inspection) -> Inspection:
     inspection.findings_in_scope = list(selectors.finding_list(user=user, inspection=inspection))  # type: ignore[attr-defined]
     return inspection
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from zoufang.campaigns.forms import UnitsField
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import Actor
 from zoufang.core.forms import StyledForm
 from zoufang.ledger.forms import UnitChoiceField
 from zoufang.org.models import Officer, Role, Unit
@@ -53,7 +54,7 @@ class InspectionForm(StyledForm):
         label=gettext_lazy("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["inspectors"].queryset = Officer.objects.filter(  # type: ignore[attr-defined]
             role=Role.INSPECTOR, user__is_active=True

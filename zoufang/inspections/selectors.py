@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from zoufang.core.actors import Actor
 from zoufang.org.models import Unit
 from zoufang.org.permissions import officer_of
 
 from .models import Finding, Inspection
 
 
-def inspector_units(user: Any) -> QuerySet[Unit]:
+def inspector_units(user: Actor) -> QuerySet[Unit]:
     """The units of the inspections the user is an inspector on (org.scope's provider)."""
     officer = officer_of(user)
     if officer is None:
@@ -23,7 +23,7 @@ def inspector_units(user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(inspections__inspectors=officer).distinct()
 
 
-def inspection_list(*, user: Any) -> QuerySet[Inspection]:
+def inspection_list(*, user: Actor) -> QuerySet[Inspection]:
     """Inspections the user may see, newest first, with counts."""
     return (
         Inspection.objects.visible_to(user)
@@ -35,12 +35,12 @@ def inspection_list(*, user: Any) -> QuerySet[Inspection]:
     )
 
 
-def inspection_get(*, user: Any, pk: int) -> Inspection:
+def inspection_get(*, user: Actor, pk: int) -> Inspection:
     """One inspection the user may see (DoesNotExist otherwise)."""
     return Inspection.objects.visible_to(user).select_related("campaign", "phase").get(pk=pk)
 
 
-def finding_list(*, user: Any, inspection: Inspection | None = None) -> QuerySet[Finding]:
+def finding_list(*, user: Actor, inspection: Inspection | None = None) -> QuerySet[Finding]:
     """Findings about units the user may see."""
     findings = Finding.objects.visible_to(user).select_related("unit", "inspection", "plan_version")
     if inspection is not None:
@@ -48,7 +48,7 @@ def finding_list(*, user: Any, inspection: Inspection | None = None) -> QuerySet
     return findings.order_by("unit__path", "-found_on")
 
 
-def finding_get(*, user: Any, pk: int) -> Finding:
+def finding_get(*, user: Actor, pk: int) -> Finding:
     """One finding the user may see."""
     return Finding.objects.visible_to(user).select_related("unit", "inspection").get(pk=pk)
 
@@ -56,7 +56,8 @@ def finding_get(*, user: Any, pk: int) -> Finding:
 def deductions_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int, Decimal]:
     """Sum of deductions per unit for findings made between two days (for assessment)."""
     rows = (
-        Finding.objects.filter(found_on__gte=since, found_on__lte=until)
+        Finding.objects.citywide()
+        .filter(found_on__gte=since, found_on__lte=until)
         .values("unit_id")
         .annotate(total=Sum("deduction"))
     )
@@ -67,7 +68,8 @@ def findings_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int,
     """Findings per unit between two days, for the notice."""
     grouped: dict[int, list[Finding]] = defaultdict(list)
     for finding in (
-        Finding.objects.filter(found_on__gte=since, found_on__lte=until)
+        Finding.objects.citywide()
+        .filter(found_on__gte=since, found_on__lte=until)
         .select_related("unit", "inspection")
         .order_by("unit__path", "found_on")
     ):

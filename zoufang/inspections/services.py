@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign, Phase, PlanVersion
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 from zoufang.core.errors import ConflictError
 from zoufang.core.workdays import work_calendar
 from zoufang.org.models import Officer, Role, Unit
-from zoufang.org.permissions import officer_of, role_of
+from zoufang.org.permissions import Perm, account_of, officer_of, require
 
 from .models import Finding, FindingKind, FindingStatus, Inspection, InspectionKind
 
@@ -27,15 +27,21 @@ FINDING_FIELDS = ("inspection", "unit", "kind", "deduction", "rectify_by", "stat
 MAX_DEDUCTION = Decimal("100")
 
 
-def _is_inspector_of(actor: Any, inspection: Inspection) -> bool:
+def _is_inspector_of(actor: Actor, inspection: Inspection) -> bool:
     officer = officer_of(actor)
     return officer is not None and inspection.inspectors.filter(pk=officer.pk).exists()
+
+
+def _require_inspector_of(actor: Actor, inspection: Inspection, message: str | None = None) -> None:
+    """One of the inspection's inspectors, or whoever manages inspections (the city office)."""
+    if not _is_inspector_of(actor, inspection):
+        require(actor, Perm.INSPECTION_MANAGE, message)
 
 
 @transaction.atomic
 def inspection_create(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     title: str,
     kind: str,
@@ -47,8 +53,7 @@ def inspection_create(
     summary: str = "",
 ) -> Inspection:
     """Plan an inspection (or record an unannounced one) of some units by inspectors."""
-    if role_of(actor) != Role.CITY_ADMIN:
-        raise PermissionDenied
+    require(actor, Perm.INSPECTION_MANAGE)
     errors = {}
     if not units:
         errors["units"] = [_("Name at least one unit")]
@@ -68,7 +73,7 @@ def inspection_create(
         start_date=start_date,
         end_date=end_date,
         summary=summary.strip(),
-        created_by=actor,
+        created_by=account_of(actor),
     )
     inspection.full_clean(exclude=["created_by"])
     inspection.save(force_insert=True)
@@ -90,7 +95,7 @@ def inspection_create(
 @transaction.atomic
 def finding_record(
     *,
-    actor: Any,
+    actor: Actor,
     inspection: Inspection,
     unit: Unit,
     kind: str,
@@ -100,8 +105,9 @@ def finding_record(
     plan_version: PlanVersion | None = None,
 ) -> Finding:
     """Record a problem found in an inspected unit, with its deduction and deadline."""
-    if not (_is_inspector_of(actor, inspection) or role_of(actor) == Role.CITY_ADMIN):
-        raise PermissionDenied(_("Only the inspection's inspectors record its findings"))
+    _require_inspector_of(
+        actor, inspection, _("Only the inspection's inspectors record its findings")
+    )
     errors = {}
     if not inspection.units.filter(pk=unit.pk).exists():
         errors["unit"] = [_("%(unit)s is not one of the units inspected") % {"unit": unit}]
@@ -128,7 +134,7 @@ def finding_record(
         rectify_by=rectify_by,
         plan_version=plan_version,
         found_on=today,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=account_of(actor),
     )
     finding.full_clean(exclude=["created_by", "plan_version"])
     finding.save(force_insert=True)
@@ -142,7 +148,7 @@ def finding_record(
 
 
 @transaction.atomic
-def finding_rectify(*, actor: Any, finding: Finding, rectification: str) -> Finding:
+def finding_rectify(*, actor: Actor, finding: Finding, rectification: str) -> Finding:
     """The unit reports how it rectified the problem."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     officer = officer_of(actor)
@@ -169,11 +175,10 @@ def finding_rectify(*, actor: Any, finding: Finding, rectification: str) -> Find
 
 
 @transaction.atomic
-def finding_verify(*, actor: Any, finding: Finding, accepted: bool, note: str = "") -> Finding:
+def finding_verify(*, actor: Actor, finding: Finding, accepted: bool, note: str = "") -> Finding:
     """An inspector (or the city office) accepts the rectification, or sends it back."""
     finding = Finding.objects.select_for_update().select_related("inspection").get(pk=finding.pk)
-    if not (_is_inspector_of(actor, finding.inspection) or role_of(actor) == Role.CITY_ADMIN):
-        raise PermissionDenied
+    _require_inspector_of(actor, finding.inspection)
     if finding.status != FindingStatus.RECTIFIED:
         raise ConflictError(_("Nothing to verify yet"))
     finding.status = FindingStatus.VERIFIED if accepted else FindingStatus.OPEN
@@ -192,12 +197,11 @@ def finding_verify(*, actor: Any, finding: Finding, accepted: bool, note: str = 
 
 @transaction.atomic
 def finding_from_copied_plan(
-    *, actor: Any, version: PlanVersion, deduction: Decimal | None = None
+    *, actor: Actor, version: PlanVersion, deduction: Decimal | None = None
 ) -> Finding:
     """One click: a plan judged `copied` becomes a 方案照搬照抄 finding in the campaign's plan
     review (an inspection created for it on first use)."""
-    if role_of(actor) not in (Role.CITY_ADMIN, Role.INSPECTOR):
-        raise PermissionDenied
+    require(actor, Perm.FINDING_RECORD)
     plan = version.plan
     if version.verdict != "copied" and not version.matches.filter(verdict="copied").exists():
         raise ConflictError(_("This plan is not judged copied"))

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/findings/", views.FindingCreateView.as_view(), name="finding_create"),
     path("findings/<int:pk>/rectify/", views.FindingRectifyView.as_view(), name="finding_rectify"),
     path("findings/<int:pk>/verify/", views.FindingVerifyView.as_view(), name="finding_verify"),
+    path(
+        "campaigns/<slug:slug>/plans/<str:unit_code>/finding/",
+        views.PlanFindingView.as_view(),
+        name="plan_finding",
+    ),
 ]

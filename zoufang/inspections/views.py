@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from zoufang.campaigns.models import PlanVersion
+from zoufang.campaigns.selectors import plan_current_version
 from zoufang.core.errors import ConflictError
 from zoufang.org.permissions import Perm, PermRequiredMixin, can, officer_of
+from zoufang.org.selectors import unit_by_code
 
 from . import selectors, services
 from .forms import FindingForm, InspectionForm, RectifyForm
@@ -166,4 +169,29 @@ class FindingVerifyView(PermRequiredMixin, View):
             messages.success(request, _("Verification recorded"))
         except ConflictError as error:
             say_error(request, error)
+        return redirect("inspections:inspection_detail", pk=finding.inspection_id)
+
+
+class PlanFindingView(PermRequiredMixin, View):
+    """One click on a plan page: a copied plan becomes a 方案照搬照抄 finding."""
+
+    required_perm = Perm.FINDING_RECORD
+
+    def post(self, request: HttpRequest, slug: str, unit_code: str) -> HttpResponse:
+        if unit_by_code(user=request.user, code=unit_code) is None:
+            raise Http404
+        try:
+            version = plan_current_version(campaign_slug=slug, unit_code=unit_code)
+        except PlanVersion.DoesNotExist as exc:
+            raise Http404 from exc
+        try:
+            finding = services.finding_from_copied_plan(actor=request.user, version=version)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("campaigns:plan_detail", slug=slug, unit_code=unit_code)
+        messages.success(
+            request,
+            _("Finding recorded with a deduction of %(points)s points")
+            % {"points": finding.deduction},
+        )
         return redirect("inspections:inspection_detail", pk=finding.inspection_id)

@@ -1,4 +1,4 @@
-"""The ledger template (台账) of DESIGN.md: its columns and vocabularies.
+"""The ledger template (台账) of the contract (../shared/DESIGN.md): its columns and vocabularies.
 
 This is a file format fixed by the contract, so its headers and labels are Chinese whatever
 the interface language. Import, export and the blank template all read this one table.

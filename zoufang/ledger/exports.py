@@ -9,6 +9,7 @@ from typing import IO, Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, actor_name, audit_record
 
 from .columns import CHANNEL_LABEL, TARGET_TYPE_LABEL
@@ -50,7 +51,7 @@ def export_rows(visits: Any) -> Iterator[dict[str, object]]:
         }
 
 
-def ledger_export(*, actor: Any, filters: VisitFilters, out: IO[bytes] | str) -> int:
+def ledger_export(*, actor: Actor, filters: VisitFilters, out: IO[bytes] | str) -> int:
     """Write the visits the actor may see, filtered, to an .xlsx; returns how many."""
     visits = visit_list(user=actor, filters=filters)
     watermark = f"{actor_name(actor)} 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"

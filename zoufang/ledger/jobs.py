@@ -13,6 +13,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
+from zoufang.org.permissions import require_account
+
 from .imports import ledger_import
 from .models import ImportJob, ImportStatus
 from .sheets import SheetError, estimate_rows
@@ -103,9 +106,11 @@ def _in_thread(job_id: int, write: bool) -> None:
         connections.close_all()
 
 
-def job_start(*, actor: Any, upload: Any) -> ImportJob:
+def job_start(*, actor: Actor, upload: Any) -> ImportJob:
     """Store an upload and start checking it."""
-    job = ImportJob.objects.create(created_by=actor, filename=upload.name[:200], upload=upload)
+    job = ImportJob.objects.create(
+        created_by=require_account(actor), filename=upload.name[:200], upload=upload
+    )
     ImportJob.objects.filter(pk=job.pk).update(rows_total=_estimate_rows(job))
     _start(job, write=False)
     return job

@@ -20,6 +20,7 @@ from typing import Any, Self
 from django.db import connections, models
 from django.db.models import BooleanField, F, Func, Q, Value
 
+from zoufang.core.actors import Actor
 from zoufang.org.querysets import ScopedQuerySet
 
 # Migration 0005 (PostgreSQL): ledger_name_grams(text) and the GIN index on it.
@@ -31,7 +32,7 @@ COMMON_GRAM_SHARE = 0.01
 _gram_stats: dict[str, tuple[float, dict[str, float]]] = {}
 
 
-def sees_sensitive(user: Any) -> bool:
+def sees_sensitive(user: Actor) -> bool:
     """Whether the user's role is cleared for every sensitive visit in scope."""
     from zoufang.org.permissions import Perm, can
 
@@ -80,7 +81,7 @@ class VisitQuerySet(ScopedQuerySet):
 
     scope_units_as_list = True
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Actor) -> Self:
         """The visits of the units the user may see, less the sensitive visits the user is
         not cleared for (nothing for anonymous users).
 
@@ -117,7 +118,7 @@ class VisitQuerySet(ScopedQuerySet):
             visits = visits.filter(target_name__contains=text)
         return visits
 
-    def sensitive_visible_to(self, user: Any) -> Self:
+    def sensitive_visible_to(self, user: Actor) -> Self:
         """Drop the sensitive visits unless the user is cleared, recorded them, or is one of
         their officers (an officer keeps seeing the key-person visits he or she made)."""
         if sees_sensitive(user):
@@ -161,7 +162,7 @@ class VisitDailyQuerySet(DayRangeMixin, ScopedQuerySet):
     """Daily roll-ups, visible through their unit; the rows of sensitive target types only to
     cleared users (a roll-up cannot tell whose visits it sums, so officers do not get them)."""
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Actor) -> Self:
         """The roll-ups of the units the user may see, less sensitive target types unless
         the user is cleared."""
         rollups = super().visible_to(user)
@@ -176,7 +177,7 @@ class VisitDailyCityQuerySet(DayRangeMixin, models.QuerySet):
     """City-wide daily roll-ups: only for users who see the whole city, and the rows of
     sensitive target types only for cleared users."""
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Actor) -> Self:
         """Every row for a cleared city-wide user, less sensitive target types for the
         uncleared; nothing for a user whose scope is less than the city."""
         from zoufang.org.scope import user_scope

@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import SYSTEM, Actor
 from zoufang.core.audit import audit_run_record
 
 from .models import Visit
@@ -146,7 +147,7 @@ def _anonymise_batch(
 
 def visits_anonymise(
     *,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     before: datetime.date | None = None,
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH,
@@ -173,7 +174,7 @@ def visits_anonymise(
     return result
 
 
-def _audit(result: AnonymiseResult, actor: Any) -> None:
+def _audit(result: AnonymiseResult, actor: Actor) -> None:
     """One audit record per run (also when the run stopped)."""
     audit_run_record(
         completed=result.completed,

@@ -10,13 +10,13 @@ See docs/security.md.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.errors import ApplicationError
 from zoufang.core.personal import decrypt
@@ -81,7 +81,7 @@ def _limits() -> tuple[int, int]:
 
 
 @transaction.atomic
-def visit_reveal(*, actor: Any, visit_id: int, field: str, reason: str) -> str:
+def visit_reveal(*, actor: Actor, visit_id: int, field: str, reason: str) -> str:
     """Return one visit's phone or ID number in full and write the audit record of it.
 
     PermissionDenied for a role without `personal.reveal`; Visit.DoesNotExist for a visit

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 
+from zoufang.core.actors import Actor
 from zoufang.core.models import AuditLog
 from zoufang.org.models import Officer, Unit
 from zoufang.org.scope import user_scope
@@ -30,7 +31,7 @@ class VisitFilters:
     target_name: str = ""
 
 
-def visit_list(*, user: Any, filters: VisitFilters | None = None) -> QuerySet[Visit]:
+def visit_list(*, user: Actor, filters: VisitFilters | None = None) -> QuerySet[Visit]:
     """Visits the user may see, filtered, newest first, with unit and officers loaded."""
     filters = filters or VisitFilters()
     visits = Visit.objects.visible_to(user).between(filters.since, filters.until)
@@ -57,9 +58,14 @@ def visit_list(*, user: Any, filters: VisitFilters | None = None) -> QuerySet[Vi
     )
 
 
-def visit_get(*, user: Any, pk: int) -> Visit:
+def visit_get(*, user: Actor, pk: int) -> Visit:
     """One visit the user may see (Visit.DoesNotExist otherwise, which views answer with 404)."""
     return visit_list(user=user).get(pk=pk)
+
+
+def visit_in_scope(*, user: Actor, pk: int) -> Visit | None:
+    """A visit the user may see, or None (for other apps linking to a visit)."""
+    return Visit.objects.visible_to(user).filter(pk=pk).first()
 
 
 def visit_history(*, visit: Visit) -> QuerySet[AuditLog]:
@@ -69,14 +75,14 @@ def visit_history(*, visit: Visit) -> QuerySet[AuditLog]:
     )
 
 
-def hidden_target_types(*, user: Any) -> frozenset[str]:
+def hidden_target_types(*, user: Actor) -> frozenset[str]:
     """The target types whose visits the user's counts leave out (none for cleared users), so
     a page can drop those figures rather than show a misleading zero."""
     return frozenset() if sees_sensitive(user) else TargetType.sensitive()
 
 
 def _rollups(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None, unit: Unit | None
 ) -> QuerySet[Any]:
     """The roll-ups behind the user's figures: the city-wide ones when the user sees the whole
     city and asks for all of it, else the unit roll-ups of the user's scope (or of `unit`'s
@@ -91,7 +97,7 @@ def _rollups(
 
 def visit_totals(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     group_by: tuple[str, ...] = (),
@@ -158,7 +164,7 @@ def rollups_by_unit(*, since: datetime.date, until: datetime.date) -> dict[int, 
 
 
 def visit_trend(
-    *, user: Any, since: datetime.date, until: datetime.date, unit: Unit | None = None
+    *, user: Actor, since: datetime.date, until: datetime.date, unit: Unit | None = None
 ) -> list[dict[str, Any]]:
     """Visits per week (weeks starting Monday) from the roll-ups, with the online share."""
     from .models import Channel
@@ -192,7 +198,7 @@ COUNTERS = (
 
 
 def _own_sensitive(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None, unit: Unit | None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None, unit: Unit | None
 ) -> QuerySet[Visit] | None:
     """The sensitive visits a user not cleared for them still sees (his own: recorded or
     made by him), which the roll-ups he reads leave out; None for cleared users."""
@@ -207,7 +213,7 @@ def _own_sensitive(
 
 def visible_visit_rows(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     unit: Unit | None = None,
@@ -251,7 +257,7 @@ def visible_visit_rows(
 
 def _targets(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     target_types: tuple[str, ...],
@@ -266,7 +272,7 @@ def _targets(
 
 def distinct_targets(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     target_types: tuple[str, ...],
@@ -283,7 +289,7 @@ def distinct_targets(
 
 def distinct_target_list(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     target_types: tuple[str, ...],
@@ -302,7 +308,7 @@ def distinct_target_list(
 
 
 def target_details(
-    *, user: Any, targets: list[str], target_types: tuple[str, ...]
+    *, user: Actor, targets: list[str], target_types: tuple[str, ...]
 ) -> dict[str, dict[str, Any]]:
     """For targets of a page of `distinct_target_list`: the name, masked ID number and unit
     of the latest visit the user may see to each (keyed by target)."""
@@ -337,7 +343,7 @@ def target_details(
 
 def visits_behind(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     target_types: tuple[str, ...],

@@ -19,12 +19,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, AuditEntry, audit_bulk, audit_record, changed_only
 from zoufang.core.bulk import bulk_insert, copy_data, copy_fields, next_ids
 from zoufang.core.errors import ConflictError
 from zoufang.core.personal import EMPTY, KeyRing, Sealed, seal_id_number, seal_phone
 from zoufang.core.text import squash_spaces, to_halfwidth
 from zoufang.org.models import Officer, Unit
+from zoufang.org.permissions import account_of
 
 from .models import Visit, VisitOfficer, VisitSource
 from .permissions import visit_can_change, visit_can_delete
@@ -44,7 +46,7 @@ def register_visit_opinions_writer(writer: VisitOpinionsWriter) -> None:
         _visit_opinions_writers.append(writer)
 
 
-def _write_visit_opinions(actor: Any, items: Sequence[tuple[Any, Sequence[str]]]) -> None:
+def _write_visit_opinions(actor: Actor, items: Sequence[tuple[Any, Sequence[str]]]) -> None:
     if items:
         for writer in _visit_opinions_writers:
             writer(actor=actor, items=items)
@@ -196,8 +198,9 @@ def visit_input_errors(
     return errors
 
 
-def scope_unit_ids_of(actor: Any) -> set[int] | None:
-    """The ids of the units the actor may write to; None for the whole city (or the system)."""
+def scope_unit_ids_of(actor: Actor | None) -> set[int] | None:
+    """The ids of the units the actor may write to; None for the whole city (or the system:
+    SYSTEM, or None where the importer is called without a user)."""
     from zoufang.org.scope import user_scope
 
     if actor is None:
@@ -267,11 +270,11 @@ def _raise_errors(errors: dict[str, str]) -> None:
 
 @transaction.atomic
 def visit_create(
-    *, actor: Any, data: VisitInput, source: VisitSource | str = VisitSource.ENTRY
+    *, actor: Actor, data: VisitInput, source: VisitSource | str = VisitSource.ENTRY
 ) -> Visit:
     """Record one visit, its officers, its roll-ups and its audit record."""
     _raise_errors(visit_input_errors(data, scope_unit_ids=scope_unit_ids_of(actor)))
-    visit = Visit(source=source, created_by=actor if getattr(actor, "pk", None) else None)
+    visit = Visit(source=source, created_by=account_of(actor))
     _apply_input(visit, replace(data, phone=data.phone or "", id_number=data.id_number or ""))
     try:
         with transaction.atomic():
@@ -309,7 +312,7 @@ def _locked_visit(visit_id: int, expected_version: int) -> Visit:
 
 
 @transaction.atomic
-def visit_update(*, actor: Any, visit_id: int, expected_version: int, data: VisitInput) -> Visit:
+def visit_update(*, actor: Actor, visit_id: int, expected_version: int, data: VisitInput) -> Visit:
     """Change a visit if nobody changed it since `expected_version` (else ConflictError)."""
     visit = _locked_visit(visit_id, expected_version)
     if not visit_can_change(actor, visit):
@@ -340,7 +343,7 @@ def visit_update(*, actor: Any, visit_id: int, expected_version: int, data: Visi
 
 
 @transaction.atomic
-def visit_delete(*, actor: Any, visit_id: int, expected_version: int) -> None:
+def visit_delete(*, actor: Actor, visit_id: int, expected_version: int) -> None:
     """Delete a visit, taking it out of the roll-ups."""
     visit = _locked_visit(visit_id, expected_version)
     if not visit_can_delete(actor, visit):
@@ -519,7 +522,7 @@ class _VisitRef:
 
 def visits_write(
     *,
-    actor: Any,
+    actor: Actor,
     prepared: Sequence[PreparedVisit],
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",
@@ -533,67 +536,11 @@ def visits_write(
     once for the whole file."""
     if not prepared:
         return []
-    now = timezone.now()
-    created_by = actor.pk if getattr(actor, "pk", None) else None
-    constants = (str(source), created_by, now, now, 1)
-    if copy_format():
-        ids = next_ids(Visit, len(prepared))
-        tail = copy_fields(constants)
-        copy_data(
-            Visit,
-            ("id", *BULK_COLUMNS),
-            "".join(
-                f"{pk}\t{visit.record}\t{tail}\n" for pk, visit in zip(ids, prepared, strict=True)
-            ).encode(),
-        )
-        copy_data(
-            VisitOfficer,
-            ("visit_id", "officer_id"),
-            "".join(
-                f"{pk}\t{officer}\n"
-                for pk, visit in zip(ids, prepared, strict=True)
-                for officer in visit.officer_ids
-            ).encode(),
-        )
-    else:
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        tail_values = (str(source), created_by, stamp, stamp, 1)
-        ids = bulk_insert(
-            Visit, BULK_COLUMNS, [(*visit.record, *tail_values) for visit in prepared], ids=True
-        )
-        bulk_insert(
-            VisitOfficer,
-            ("visit_id", "officer_id"),
-            [
-                (pk, officer)
-                for pk, visit in zip(ids, prepared, strict=True)
-                for officer in visit.officer_ids
-            ],
-            ids=False,
-        )
+    ids = _insert_visits(prepared, source=str(source), created_by=getattr(actor, "pk", None))
     if rollups:
         rollup_add_visits(ids)
     if audit == "each":
-        named = {officer for visit in prepared for officer in visit.officer_ids}
-        officers = dict(Officer.objects.filter(pk__in=named).values_list("pk", "badge_no"))
-        badges = {
-            pk: [officers[o] for o in visit.officer_ids]
-            for pk, visit in zip(ids, prepared, strict=True)
-        }
-        # By range, not an IN list of every id (SQLite's limit on parameters); the range may
-        # hold other writers' visits on PostgreSQL, which `badges` leaves out.
-        visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
-        audit_bulk(
-            AuditEntry(
-                action=AuditAction.CREATE,
-                actor=actor,
-                target=visit,
-                after=visit_snapshot(visit, badges[visit.pk]),
-                note=note,
-            )
-            for visit in visits.order_by("pk").iterator(chunk_size=2000)
-            if visit.pk in badges
-        )
+        _audit_each_visit(actor, ids, prepared, note)
     elif audit == "batch":
         audit_record(
             action=AuditAction.IMPORT,
@@ -614,10 +561,80 @@ def visits_write(
     return ids
 
 
+def _insert_visits(
+    prepared: Sequence[PreparedVisit], *, source: str, created_by: int | None
+) -> list[int]:
+    """Insert the visits and their officers (COPY on PostgreSQL, multi-row INSERTs
+    elsewhere); their ids in order."""
+    now = timezone.now()
+    if copy_format():
+        ids = next_ids(Visit, len(prepared))
+        tail = copy_fields((source, created_by, now, now, 1))
+        copy_data(
+            Visit,
+            ("id", *BULK_COLUMNS),
+            "".join(
+                f"{pk}\t{visit.record}\t{tail}\n" for pk, visit in zip(ids, prepared, strict=True)
+            ).encode(),
+        )
+        copy_data(
+            VisitOfficer,
+            ("visit_id", "officer_id"),
+            "".join(
+                f"{pk}\t{officer}\n"
+                for pk, visit in zip(ids, prepared, strict=True)
+                for officer in visit.officer_ids
+            ).encode(),
+        )
+        return ids
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    tail_values = (source, created_by, stamp, stamp, 1)
+    ids = bulk_insert(
+        Visit, BULK_COLUMNS, [(*visit.record, *tail_values) for visit in prepared], ids=True
+    )
+    bulk_insert(
+        VisitOfficer,
+        ("visit_id", "officer_id"),
+        [
+            (pk, officer)
+            for pk, visit in zip(ids, prepared, strict=True)
+            for officer in visit.officer_ids
+        ],
+        ids=False,
+    )
+    return ids
+
+
+def _audit_each_visit(
+    actor: Actor, ids: list[int], prepared: Sequence[PreparedVisit], note: str
+) -> None:
+    """One audit row per written visit, with its snapshot and officers' badges."""
+    named = {officer for visit in prepared for officer in visit.officer_ids}
+    officers = dict(Officer.objects.filter(pk__in=named).values_list("pk", "badge_no"))
+    badges = {
+        pk: [officers[o] for o in visit.officer_ids]
+        for pk, visit in zip(ids, prepared, strict=True)
+    }
+    # By range, not an IN list of every id (SQLite's limit on parameters); the range may
+    # hold other writers' visits on PostgreSQL, which `badges` leaves out.
+    visits = Visit.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).select_related("unit")
+    audit_bulk(
+        AuditEntry(
+            action=AuditAction.CREATE,
+            actor=actor,
+            target=visit,
+            after=visit_snapshot(visit, badges[visit.pk]),
+            note=note,
+        )
+        for visit in visits.order_by("pk").iterator(chunk_size=2000)
+        if visit.pk in badges
+    )
+
+
 @transaction.atomic
 def visits_bulk_create(
     *,
-    actor: Any,
+    actor: Actor,
     rows: Sequence[VisitInput],
     source: VisitSource | str,
     audit: Literal["each", "batch", "caller"] = "each",

@@ -11,8 +11,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoufang.core.officialdoc import (
+    Block,
+    Heading1,
+    Heading2,
+    Image,
+    OfficialDocument,
+    Paragraph,
+    Table,
+)
+
 from .charts import bar_chart_png
-from .officialdoc import Block, Heading1, Heading2, Image, OfficialDocument, Paragraph, Table
 
 KIND_LABELS = {
     "county_bureau": "县（市、区）局",

@@ -4,7 +4,6 @@ the other apps' selectors; and the notices list."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -12,10 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zoufang.assessment.models import Assessment
-from zoufang.campaigns.models import Campaign, Phase, Plan
+from zoufang.campaigns.models import Campaign, Phase
+from zoufang.campaigns.selectors import copied_plan_units
+from zoufang.core.actors import Actor
 from zoufang.figures.selectors import CITY_KEY, city_figures
 from zoufang.inspections.selectors import findings_by_unit
-from zoufang.opinions.models import Opinion
+from zoufang.opinions.selectors import overdue_by_unit_name
 
 from .composer import NoticeData
 from .models import Notice, NoticeStatus
@@ -52,11 +53,7 @@ def notice_data(
             row["name"] for row in ranking if row["rank"] <= 3 and row["score"] > 0
         ][:3]
     as_of = min(today, phase.end_date)
-    overdue = Counter(
-        Opinion.objects.overdue(as_of)
-        .exclude(unit__isnull=True)
-        .values_list("unit__name", flat=True)
-    )
+    overdue = overdue_by_unit_name(as_of=as_of)
     findings = [
         {
             "unit": f.unit.name,
@@ -68,11 +65,7 @@ def notice_data(
         for unit_findings in findings_by_unit(since=phase.start_date, until=phase.end_date).values()
         for f in unit_findings
     ]
-    copied = list(
-        Plan.objects.filter(campaign=campaign, is_city_plan=False, current__verdict="copied")
-        .order_by("unit__path")
-        .values_list("unit__name", flat=True)
-    )
+    copied = copied_plan_units(campaign=campaign)
     return NoticeData(
         campaign_name=campaign.name,
         phase_name=phase.name,
@@ -110,7 +103,7 @@ def data_as_json(data: NoticeData) -> dict[str, Any]:
     return asdict(data)
 
 
-def notice_list(*, user: Any, drafts: bool) -> QuerySet[Notice]:
+def notice_list(*, user: Actor, drafts: bool) -> QuerySet[Notice]:
     """Issued notices (and drafts for those who may see them), newest first."""
     notices = Notice.objects.select_related("campaign", "phase")
     if not drafts:

@@ -6,10 +6,9 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -18,20 +17,19 @@ from django.utils.translation import gettext as _
 
 from zoufang.assessment.services import assessment_publish
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.core.actors import Actor
 from zoufang.core.audit import AuditAction, audit_record
 from zoufang.core.errors import ConflictError
-from zoufang.org.models import Role
-from zoufang.org.permissions import role_of
+from zoufang.core.officialdoc import render_docx
+from zoufang.org.permissions import Perm, account_of, require
 
 from . import selectors
 from .composer import NARRATIVE_KEYS, NoticeData, compose, default_narrative
 from .models import Notice, NoticeStatus
-from .officialdoc import render_docx
 
 
-def _require_city_office(actor: Any) -> None:
-    if actor is not None and role_of(actor) != Role.CITY_ADMIN:
-        raise PermissionDenied
+def _require_city_office(actor: Actor) -> None:
+    require(actor, Perm.NOTICE_MANAGE)
 
 
 def notice_title(phase: Phase) -> str:
@@ -48,7 +46,7 @@ def doc_number(year: int, number: int | None) -> str:
 
 
 @transaction.atomic
-def notice_draft(*, actor: Any, campaign: Campaign, phase: Phase) -> Notice:
+def notice_draft(*, actor: Actor, campaign: Campaign, phase: Phase) -> Notice:
     """A draft notice from the phase's latest published assessment (published now if none)."""
     _require_city_office(actor)
     snapshot = selectors.latest_snapshot(phase) or assessment_publish(
@@ -65,7 +63,7 @@ def notice_draft(*, actor: Any, campaign: Campaign, phase: Phase) -> Notice:
         year=phase.end_date.year,
         data=selectors.data_as_json(data),
         narrative=default_narrative(data),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=account_of(actor),
     )
     audit_record(
         action=AuditAction.CREATE,
@@ -78,7 +76,7 @@ def notice_draft(*, actor: Any, campaign: Campaign, phase: Phase) -> Notice:
 
 @transaction.atomic
 def notice_edit(
-    *, actor: Any, notice_id: int, expected_version: int, title: str, narrative: dict[str, str]
+    *, actor: Actor, notice_id: int, expected_version: int, title: str, narrative: dict[str, str]
 ) -> Notice:
     """Change a draft's title and narrative paragraphs (the figures stay as computed)."""
     _require_city_office(actor)
@@ -119,7 +117,7 @@ def notice_document_bytes(notice: Notice, *, number: int | None = None) -> bytes
 
 
 @transaction.atomic
-def notice_issue(*, actor: Any, notice_id: int) -> Notice:
+def notice_issue(*, actor: Actor, notice_id: int) -> Notice:
     """Issue a draft: number it (the year's next), print it, store the .docx (and a PDF where
     LibreOffice is installed)."""
     _require_city_office(actor)
@@ -130,7 +128,7 @@ def notice_issue(*, actor: Any, notice_id: int) -> Notice:
     number = (Notice.objects.filter(year=notice.year).aggregate(n=Max("number"))["n"] or 0) + 1
     notice.number, notice.doc_number = number, doc_number(notice.year, number)
     notice.status, notice.issued_at = NoticeStatus.ISSUED, timezone.now()
-    notice.issued_by = actor if getattr(actor, "pk", None) else None
+    notice.issued_by = account_of(actor)
     content = notice_document_bytes(notice)
     notice.document.save(f"{notice.year}-{number:03d}.docx", ContentFile(content), save=False)
     pdf = docx_to_pdf(content)

@@ -15,13 +15,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from zoufang.core.errors import ConflictError
+from zoufang.core.officialdoc import Heading1, Heading2, Image, Paragraph, Table
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 
 from . import selectors, services
 from .composer import NoticeData, compose, figures_paragraph
 from .forms import DraftForm, NarrativeForm
 from .models import Notice, NoticeStatus
-from .officialdoc import Heading1, Heading2, Image, Paragraph, Table
 
 
 def visible_notice(request: HttpRequest, pk: int) -> Notice:

@@ -1,4 +1,4 @@
-"""API: opinions and their transitions (DESIGN.md, "The opinion loop")."""
+"""API: opinions and their transitions (../shared/DESIGN.md, "The opinion loop")."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from ninja import Query, Router, Schema, Status
 
 from zoufang.api.auth import request_user
 from zoufang.api.schemas import ERRORS, paginate
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ApplicationError
-from zoufang.ledger.models import Visit
+from zoufang.ledger.selectors import visit_in_scope
 from zoufang.org.models import Unit
 from zoufang.org.permissions import Perm, officer_of, require
 
@@ -135,7 +136,7 @@ class TransitionIn(Schema):
     comment: str = ""
 
 
-def _one(user: Any, pk: int) -> Opinion:
+def _one(user: Actor, pk: int) -> Opinion:
     return selectors.opinion_get(user=user, pk=pk)
 
 
@@ -158,7 +159,7 @@ def create_opinion(request: HttpRequest, payload: OpinionIn) -> Status[Opinion]:
     require(user, Perm.OPINION_REGISTER)
     visit = None
     if payload.visit is not None:
-        visit = Visit.objects.visible_to(user).filter(pk=payload.visit).first()
+        visit = visit_in_scope(user=user, pk=payload.visit)
         if visit is None:
             raise ValidationError({"visit": _("No such visit in your scope")})
     if payload.unit:

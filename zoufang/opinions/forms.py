@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from zoufang.core.actors import Actor
 from zoufang.core.forms import StyledForm
 from zoufang.ledger.forms import UnitChoiceField
 from zoufang.org.models import Unit
@@ -61,7 +62,7 @@ class OpinionFilterForm(StyledForm):
     )
     text = forms.CharField(label=gettext_lazy("Text contains"), required=False, max_length=100)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
         self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
@@ -109,7 +110,7 @@ class OpinionForm(StyledForm):
     )
     merge_into = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["origin_unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
         self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
@@ -157,7 +158,7 @@ class ActionForm(StyledForm):
     )
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
 
@@ -175,7 +176,7 @@ class BulkAssignForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, user: Any, opinion_ids: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, opinion_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_list(user=user)  # type: ignore[attr-defined]
         self.fields["opinions"].choices = [(pk, pk) for pk in opinion_ids]  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from .querysets import OpinionQuerySet, ReminderQuerySet, SurveyResponseQuerySet
 
 
 class OpinionStatus(models.TextChoices):
-    """The states of the loop (DESIGN.md, "The opinion loop")."""
+    """The states of the loop (../shared/DESIGN.md, "The opinion loop"; docs/workflows.md)."""
 
     REGISTERED = "registered", _("Registered")
     ASSIGNED = "assigned", _("Assigned")

@@ -13,13 +13,13 @@ from django.views import View
 
 from zoufang.core.addresses import client_ip
 from zoufang.core.errors import ConflictError
+from zoufang.core.qr import qr_svg
 from zoufang.core.ratelimit import rate_limited
 from zoufang.org.models import Unit
 
 from . import selectors, services
 from .forms import PublicOpinionForm, PublicRatingForm, SurveyForm
 from .models import Opinion, OpinionSource, OpinionStatus
-from .qr import qr_svg
 
 SUBMISSIONS_PER_HOUR = 5
 

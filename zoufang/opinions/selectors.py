@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zoufang.core.actors import Actor
 from zoufang.core.days import on_days
 from zoufang.org.models import Unit
 from zoufang.org.permissions import officer_of
@@ -41,7 +42,7 @@ class OpinionFilters:
     text: str = ""
 
 
-def opinion_list(*, user: Any, filters: OpinionFilters | None = None) -> QuerySet[Opinion]:
+def opinion_list(*, user: Actor, filters: OpinionFilters | None = None) -> QuerySet[Opinion]:
     """Opinions the user may see, filtered, newest first, with units and category loaded."""
     filters = filters or OpinionFilters()
     opinions = Opinion.objects.visible_to(user)
@@ -63,7 +64,7 @@ def opinion_list(*, user: Any, filters: OpinionFilters | None = None) -> QuerySe
     return opinions.select_related("unit", "origin_unit", "category").order_by("-created_at", "-id")
 
 
-def opinion_get(*, user: Any, pk: int) -> Opinion:
+def opinion_get(*, user: Actor, pk: int) -> Opinion:
     """One opinion the user may see (Opinion.DoesNotExist otherwise → 404)."""
     return opinion_list(user=user).select_related("visit", "merged_into").get(pk=pk)
 
@@ -79,7 +80,7 @@ def opinion_history(*, opinion: Opinion) -> QuerySet[OpinionEvent]:
 
 
 def similar_opinions(
-    *, user: Any, text: str, limit: int = 5, exclude: int | None = None
+    *, user: Actor, text: str, limit: int = 5, exclude: int | None = None
 ) -> list[tuple[Opinion, float]]:
     """Open, unmerged opinions in the user's scope whose text resembles `text` (best first)."""
     target = bigrams(text)
@@ -98,7 +99,7 @@ def similar_opinions(
     return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
-def reminders_for(*, user: Any, limit: int = 20) -> QuerySet[Reminder]:
+def reminders_for(*, user: Actor, limit: int = 20) -> QuerySet[Reminder]:
     """Open reminders for the user's own unit, newest first."""
     officer = officer_of(user)
     if officer is None:
@@ -216,7 +217,7 @@ def opinion_figures(
         elif action == OpinionAction.REOPEN:
             f.reopened += n
     overdue = (
-        Opinion.objects.overdue(today).values("unit_id").annotate(n=Count("id"))
+        Opinion.objects.citywide().overdue(today).values("unit_id").annotate(n=Count("id"))
         if since <= today
         else []
     )
@@ -225,7 +226,18 @@ def opinion_figures(
     return dict(figures)
 
 
-def status_counts(*, user: Any) -> dict[str, int]:
+def overdue_by_unit_name(*, as_of: datetime.date) -> Counter[str]:
+    """Opinions overdue on a day, per responsible unit's name (every unit: for the stage
+    notice)."""
+    return Counter(
+        Opinion.objects.citywide()
+        .overdue(as_of)
+        .exclude(unit__isnull=True)
+        .values_list("unit__name", flat=True)
+    )
+
+
+def status_counts(*, user: Actor) -> dict[str, int]:
     """Opinions in the user's scope by state, and how many are overdue."""
     visible = Opinion.objects.visible_to(user)
     counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
@@ -240,7 +252,9 @@ def survey_counts(
     """City-wide, per unit: answers, answers feeling safe, answers satisfied (for assessment)."""
     return {
         unit_id: {"answers": row["answers"], "safe": row["safe"], "satisfied": row["satisfied"]}
-        for unit_id, row in _survey_rows(SurveyResponse.objects.between(since, until)).items()
+        for unit_id, row in _survey_rows(
+            SurveyResponse.objects.citywide().between(since, until)
+        ).items()
     }
 
 
@@ -258,7 +272,7 @@ def _survey_rows(responses: QuerySet[SurveyResponse]) -> dict[int, dict[str, int
 
 
 def survey_results(
-    *, user: Any, since: datetime.date | None, until: datetime.date | None
+    *, user: Actor, since: datetime.date | None, until: datetime.date | None
 ) -> dict[int, dict[str, Any]]:
     """Per unit: answers, share feeling safe (very safe/safe/fairly safe) and share satisfied."""
     rows = (
@@ -286,7 +300,7 @@ def survey_results(
 
 def opinions_collected(
     *,
-    user: Any,
+    user: Actor,
     since: datetime.date | None,
     until: datetime.date | None,
     unit: Unit | None = None,

@@ -17,15 +17,16 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from zoufang.campaigns.selectors import current_phase, phase_by_id, phase_choices
+from zoufang.core.actors import Actor
 from zoufang.core.errors import ConflictError
-from zoufang.ledger.models import Visit
+from zoufang.core.qr import qr_svg
+from zoufang.ledger.selectors import visit_in_scope
 from zoufang.org.permissions import Perm, PermRequiredMixin, can
 from zoufang.org.selectors import unit_by_code, unit_list
 
 from . import selectors, services, workflow
 from .forms import ActionForm, BulkAssignForm, CategoryForm, OpinionFilterForm, OpinionForm
 from .models import Opinion, OpinionAction
-from .qr import qr_svg
 
 PAGE_SIZE = 50
 ACTION_ORDER = ("assign", "accept", "return", "reply", "rate", "reopen", "close")
@@ -39,7 +40,7 @@ def get_opinion_or_404(request: HttpRequest, pk: int) -> Opinion:
         raise Http404 from exc
 
 
-def actions_for(user: Any, opinion: Opinion) -> list[str]:
+def actions_for(user: Actor, opinion: Opinion) -> list[str]:
     """The actions this user may take on this opinion now."""
     facts = services._actor_facts(user)
     allowed = workflow.allowed_actions(opinion.status)
@@ -209,9 +210,7 @@ class OpinionDetailView(PermRequiredMixin, TemplateView):
             "opinion": opinion,
             # The visit it came from, only if the user may see that visit (a key person's
             # visit stays hidden from users not cleared for it: ledger.querysets).
-            "visit": Visit.objects.visible_to(user).filter(pk=opinion.visit_id).first()
-            if opinion.visit_id
-            else None,
+            "visit": visit_in_scope(user=user, pk=opinion.visit_id) if opinion.visit_id else None,
             "history": selectors.opinion_history(opinion=opinion),
             "merged": opinion.merged.select_related("unit"),
             "actions": actions,

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from zoufang.core.workdays import WorkCalendar
+from zoufang.org.models import Role
 
 from .models import OpinionAction as A
 from .models import OpinionStatus as S
@@ -30,8 +31,8 @@ UNIT_STATES = (S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 # Actions only the responsible unit takes; their deadlines count against it.
 UNIT_ACTIONS = frozenset({A.ACCEPT, A.RETURN, A.REPLY})
 CITY_OFFICE_ACTIONS = frozenset({A.ASSIGN, A.REOPEN, A.CLOSE})
-FIELD_ROLES = frozenset({"unit_admin", "officer"})
-# The actions the API's transitions endpoint takes (DESIGN.md).
+FIELD_ROLES = frozenset({Role.UNIT_ADMIN, Role.OFFICER})
+# The actions the API's transitions endpoint takes (../shared/DESIGN.md).
 ACTIONS_BY_API = (A.ASSIGN, A.ACCEPT, A.RETURN, A.REPLY, A.RATE, A.REOPEN, A.CLOSE)
 
 
@@ -72,17 +73,17 @@ def may_act(actor: Actor, action: str, *, responsible_unit_id: int | None) -> bo
     if actor.citizen:
         return action == A.RATE
     if action in CITY_OFFICE_ACTIONS:
-        return actor.role == "city_admin"
+        return actor.role == Role.CITY_ADMIN
     if action in UNIT_ACTIONS:
         return (
-            actor.role in FIELD_ROLES | {"city_admin"}
+            actor.role in FIELD_ROLES | {Role.CITY_ADMIN}
             and responsible_unit_id is not None
             and actor.unit_id == responsible_unit_id
         )
     if action == A.RATE:
         return actor.role in FIELD_ROLES
     if action in (A.MERGE, A.CATEGORISE):
-        return actor.role in FIELD_ROLES | {"city_admin"}
+        return actor.role in FIELD_ROLES | {Role.CITY_ADMIN}
     return False
 
 

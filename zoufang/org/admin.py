@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from zoufang.core.admin import AuditedAdminMixin
 
 from . import services
-from .models import Officer, Role, Unit, User
-from .permissions import role_of
+from .models import Officer, Unit, User
+from .permissions import Perm, can
 
 
 @admin.register(User)
@@ -62,7 +62,7 @@ class OfficerAdmin(AuditedAdminMixin, admin.ModelAdmin):
 def _site_permission(request: Any) -> bool:
     """Staff, and the city office (city_admin), may use the admin site."""
     user = request.user
-    return bool(user.is_active and (user.is_staff or role_of(user) == Role.CITY_ADMIN))
+    return bool(user.is_active and (user.is_staff or can(user, Perm.SETTINGS_MANAGE)))
 
 
 admin.site.has_permission = _site_permission  # type: ignore[method-assign]
@@ -75,7 +75,7 @@ class CityOfficeAdminMixin(AuditedAdminMixin):
     Every change made there is audited."""
 
     def _city_office(self, request: Any) -> bool:
-        return bool(request.user.is_superuser or role_of(request.user) == Role.CITY_ADMIN)
+        return bool(request.user.is_superuser or can(request.user, Perm.SETTINGS_MANAGE))
 
     def has_module_permission(self, request: Any) -> bool:
         return self._city_office(request)

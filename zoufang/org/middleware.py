@@ -18,13 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
+
 from .permissions import role_of
 from .services import LOGIN_AT_KEY
 
 EXEMPT_PREFIXES = ("/static/", "/api/", "/p/", "/accounts/login/", "/accounts/logout/")
 
 
-def needs_second_factor(user: object) -> bool:
+def needs_second_factor(user: Actor) -> bool:
     """The user's role must use a second factor here, or the user set one up."""
     from django_otp import user_has_device
 

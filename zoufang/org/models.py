@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import OfficerQuerySet, UnitQuerySet
@@ -125,3 +126,36 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of a user for the API; only its SHA-256 is stored. Revocable and
+    expiring. Issued and checked by the API adapter (`api.services`), revoked by org's
+    services when a password changes or an account is deactivated."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("token prefix"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "api_apitoken"  # made by the api app, moved here with its rows kept
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_usable(self) -> bool:
+        """Not revoked and not expired."""
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -3,11 +3,11 @@ current password again."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from zoufang.core.actors import Actor
 
 
 class CharacterClassesValidator:
@@ -16,7 +16,7 @@ class CharacterClassesValidator:
     def __init__(self, classes: int = 3) -> None:
         self.classes = classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         found = sum(
             (
                 any(c.islower() for c in password),
@@ -52,7 +52,7 @@ class NotTheCurrentPasswordValidator:
     hash is one more thing to crack), so only the current one is compared.
     """
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         stored = getattr(user, "password", "") if user is not None else ""
         # hashers.check_password, not user.check_password: the latter may re-hash and save.
         if stored and check_password(password, stored):

@@ -1,7 +1,9 @@
-"""The role × action matrix, and the checks views and API handlers call.
+"""The role × action matrix, and the checks services, views and API handlers call.
 
 Scope (which records) is `visible_to`; this module decides what a role may do at all.
 A role without the right gets 403; a record outside the scope 404 (see docs/architecture.md).
+`require(actor, Perm.X)` is the one way code checks authority: never compare role strings.
+Actors (an account, a citizen, the system) are `core.actors.Actor`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any, cast
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
-from .models import Officer, Role
+from zoufang.core.actors import Actor
+
+from .models import Officer, Role, User
 
 
 class Perm(StrEnum):
@@ -47,6 +51,7 @@ class Perm(StrEnum):
     FINDING_RECORD = "finding.record"
     FINDING_RECTIFY = "finding.rectify"
     SERVICE_RECORD = "service.record"
+    ASSESSMENT_PUBLISH = "assessment.publish"
     NOTICE_MANAGE = "notice.manage"
     NOTICE_DRAFTS = "notice.drafts"
     EXPORT_APPROVE = "export.approve"
@@ -103,41 +108,59 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 _UNSET = object()
 
 
-def officer_of(user: Any) -> Officer | None:
-    """The user's officer profile (cached on the user object), or None."""
-    if not getattr(user, "is_authenticated", False):
+def account_of(actor: Actor | None) -> User | None:
+    """The actor's saved account, or None for the system, a citizen or an anonymous visitor."""
+    if isinstance(actor, User) and actor.pk is not None:
+        return actor
+    return None
+
+
+def require_account(actor: Actor | None) -> User:
+    """The actor's saved account; PermissionDenied for the system, a citizen or an anonymous
+    visitor (for records that must name a person, such as an import job)."""
+    account = account_of(actor)
+    if account is None:
+        raise PermissionDenied
+    return account
+
+
+def officer_of(actor: Actor | None) -> Officer | None:
+    """The actor's officer profile (cached on the user object), or None."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return None
-    cached = getattr(user, "_zoufang_officer", _UNSET)
+    cached = getattr(actor, "_zoufang_officer", _UNSET)
     if cached is not _UNSET:
         return cast(Officer | None, cached)
     try:
-        officer = Officer.objects.select_related("unit").get(user_id=user.pk)
+        officer = Officer.objects.select_related("unit").get(user_id=actor.pk)
     except Officer.DoesNotExist:
         officer = None
-    user._zoufang_officer = officer
+    actor._zoufang_officer = officer  # type: ignore[attr-defined]
     return officer
 
 
-def role_of(user: Any) -> str | None:
-    """The user's role code; superusers count as the city office."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def role_of(actor: Actor | None) -> Role | None:
+    """The actor's role; superusers and the system count as the city office."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return None
-    if user.is_superuser:
+    if actor.is_superuser:
         return Role.CITY_ADMIN
-    officer = officer_of(user)
-    return officer.role if officer else None
+    officer = officer_of(actor)
+    return Role(officer.role) if officer else None
 
 
-def can(user: Any, perm: Perm) -> bool:
-    """Whether the user's role grants the action."""
-    role = role_of(user)
+def can(actor: Actor | None, perm: Perm) -> bool:
+    """Whether the actor's role grants the action."""
+    role = role_of(actor)
     return role is not None and perm in ROLE_PERMS.get(role, frozenset())
 
 
-def require(user: Any, perm: Perm) -> None:
-    """Raise PermissionDenied (403) unless the user's role grants the action."""
-    if not can(user, perm):
-        raise PermissionDenied
+def require(actor: Actor | None, perm: Perm, message: str | None = None) -> None:
+    """The one way to check authority: raise PermissionDenied (403) unless the actor's role
+    grants the action. `message`, when given, says why (shown on the 403 page or as the API's
+    `detail`)."""
+    if not can(actor, perm):
+        raise PermissionDenied(message) if message else PermissionDenied
 
 
 class PermRequiredMixin(LoginRequiredMixin):

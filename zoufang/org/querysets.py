@@ -6,6 +6,8 @@ from typing import Any, Self
 
 from django.db import models
 
+from zoufang.core.actors import Actor
+
 
 class ScopedQuerySet(models.QuerySet):
     """A queryset of unit data; `unit_lookups` name the paths to the record's units.
@@ -22,7 +24,13 @@ class ScopedQuerySet(models.QuerySet):
     # table (the visits) the planner then knows how many rows a unit has and picks its index.
     scope_units_as_list = False
 
-    def visible_to(self, user: Any) -> Self:
+    def citywide(self) -> Self:
+        """Every record, whoever asks: marks a read that is city-wide on purpose (a figure
+        of every unit for a ranking, the stage notice, a command's job) so a reviewer can
+        grep for them. Any read for a user goes through `visible_to(user)` instead."""
+        return self.all()
+
+    def visible_to(self, user: Actor) -> Self:
         """The records of the units the user may see (nothing for anonymous users)."""
         from .scope import user_scope
 

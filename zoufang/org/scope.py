@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from zoufang.core.actors import SYSTEM, Actor, SystemActor
+
 if TYPE_CHECKING:
     from .models import Role
 
-ScopeProvider = Callable[[Any], "models.QuerySet[Any]"]
+ScopeProvider = Callable[[Actor], "models.QuerySet[Any]"]
 _providers: dict[str, ScopeProvider] = {}
 
 
@@ -33,7 +35,7 @@ class Scope:
     units: models.QuerySet[Any] | None = None
 
 
-def user_scope(user: Any) -> Scope:
+def user_scope(user: Actor) -> Scope:
     """The scope of a user, computed lazily (the unit queryset runs as a subquery)."""
     from .models import Role, Unit
     from .permissions import officer_of
@@ -55,21 +57,6 @@ def user_scope(user: Any) -> Scope:
     return Scope(units=Unit.objects.filter(path__startswith=officer.unit.path))
 
 
-class SystemActor:
-    """The system itself (a command, a scheduled job): sees every unit, is nobody."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    is_staff = False
-    full_name = "system"
-
-    def get_username(self) -> str:
-        return "system"
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
+# The system as an actor now lives with the other actors in core.actors; kept here so
+# older imports keep working.
+__all__ = ["SYSTEM", "Scope", "SystemActor", "register_scope_provider", "user_scope"]

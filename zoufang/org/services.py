@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.actors import Actor
 from zoufang.core.addresses import client_ip
 from zoufang.core.audit import AuditAction, audit_record, snapshot
 
-from .models import Officer, Role, Unit, UnitKind, User, UserSession
+from .models import ApiToken, Officer, Role, Unit, UnitKind, User, UserSession
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 LOGIN_AT_KEY = "zoufang_login_at"
 
@@ -24,7 +29,7 @@ OFFICER_FIELDS = ("unit", "badge_no", "role", "title")
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     kind: UnitKind | str,
@@ -60,7 +65,7 @@ def unit_create(
 @transaction.atomic
 def officer_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     full_name: str,
     unit: Unit,
@@ -97,7 +102,7 @@ def officer_create(
 
 
 @transaction.atomic
-def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
+def officer_update(*, actor: Actor, officer: Officer, **changes: Any) -> Officer:
     """Change an officer's unit, badge number, role or post."""
     before = snapshot(officer, OFFICER_FIELDS)
     for name, value in changes.items():
@@ -116,7 +121,7 @@ def officer_update(*, actor: Any, officer: Officer, **changes: Any) -> Officer:
     return officer
 
 
-def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """Receiver of user_logged_in: record the login, and the session for ending it later."""
     audit_record(action=AuditAction.LOGIN, actor=user, target=user)
     session = getattr(request, "session", None)
@@ -130,7 +135,7 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         )
 
 
-def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     """Receiver of user_logged_out: record the logout."""
     if user is not None:
         audit_record(action=AuditAction.LOGOUT, actor=user, target=user)
@@ -147,7 +152,7 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
     )
 
 
-def second_factor_failed(*, user: Any) -> None:
+def second_factor_failed(*, user: User) -> None:
     """Record a wrong or missing code of the second factor (the password was right)."""
     audit_record(
         action=AuditAction.LOGIN_FAILED,
@@ -159,29 +164,86 @@ def second_factor_failed(*, user: Any) -> None:
     )
 
 
-def second_factor_matches(user: Any, code: str) -> bool:
-    """The code is a current one of the user's confirmed authenticator (django-otp's
-    throttling applies: each failure doubles the wait before the next try); a failure is
-    audited."""
+def second_factor_device(user: User, code: str) -> TOTPDevice | None:
+    """The user's confirmed authenticator if the code is a current one of it, else None
+    (django-otp's throttling applies: each failure doubles the wait before the next try)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     code = code.strip()
     with transaction.atomic():
         devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        if code and any(device.verify_token(code) for device in devices):
-            return True
+        for device in devices:
+            if code and device.verify_token(code):
+                return device
+    return None
+
+
+def second_factor_matches(user: User, code: str) -> bool:
+    """The code is a current one of the user's confirmed authenticator; a failure is
+    audited."""
+    if second_factor_device(user, code) is not None:
+        return True
     second_factor_failed(user=user)
     return False
 
 
-def api_tokens_revoke(*, user: Any) -> int:
-    """Revoke every API token of a user (password change, deactivation); returns how many."""
-    from zoufang.api.models import ApiToken
+SETUP_SALT = "zoufang.org.second-factor-setup"
+SETUP_MAX_AGE = 30 * 60  # seconds a set-up page's key stays valid
 
+
+def second_factor_setup_key(*, user: User) -> str:
+    """A new authenticator key for the set-up page, signed for this user (nothing is stored
+    until a code made with it is confirmed: a page view writes nothing)."""
+    from django_otp.util import random_hex
+
+    return signing.dumps({"user": user.pk, "key": random_hex(20)}, salt=SETUP_SALT)
+
+
+def second_factor_pending(*, user: User, setup_key: str) -> TOTPDevice | None:
+    """The (unsaved) authenticator of a signed set-up key, or None if the key is not this
+    user's, was altered or is too old."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        data = signing.loads(setup_key, salt=SETUP_SALT, max_age=SETUP_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("user") != user.pk:
+        return None
+    return TOTPDevice(user=user, name="authenticator", key=data["key"], confirmed=False)
+
+
+@transaction.atomic
+def second_factor_confirm(*, user: User, setup_key: str, code: str) -> TOTPDevice | None:
+    """Save the authenticator of the set-up page once a current code made with it is given
+    (earlier unconfirmed ones of the user go); None when the code or the key is wrong."""
+    from django_otp.oath import TOTP
+
+    device = second_factor_pending(user=user, setup_key=setup_key)
+    code = code.strip()
+    if device is None or not code.isdigit():
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not totp.verify(int(code), device.tolerance):
+        return None
+    type(device).objects.filter(user=user, confirmed=False).delete()
+    device.confirmed, device.last_t = True, totp.t()
+    device.save(force_insert=True)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=user,
+        target=user,
+        note="second factor set up",
+    )
+    return device
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Revoke every API token of a user (password change, deactivation); returns how many."""
     return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
-def sessions_end(*, user: Any, keep: str | None = None) -> int:
+def sessions_end(*, user: User, keep: str | None = None) -> int:
     """End every session of a user (but `keep`, the current one, if given); returns how many."""
     from django.contrib.sessions.models import Session
 
@@ -196,7 +258,7 @@ def sessions_end(*, user: Any, keep: str | None = None) -> int:
 
 
 @transaction.atomic
-def password_changed(*, user: Any, keep_session: str | None) -> None:
+def password_changed(*, user: User, keep_session: str | None) -> None:
     """After a password change: note the date, lift the first-login flag, end the other
     sessions and revoke the API tokens (one may have been issued with the old password), and
     audit it."""
@@ -215,7 +277,7 @@ def password_changed(*, user: Any, keep_session: str | None) -> None:
 
 
 @transaction.atomic
-def password_set_by_admin(*, actor: Any, user: Any) -> None:
+def password_set_by_admin(*, actor: Actor, user: User) -> None:
     """After an administrator set a user's password (the admin site): the user must change it
     at the next login, every session and API token of the user ends, and it is audited."""
     User.objects.filter(pk=user.pk).update(
@@ -233,7 +295,7 @@ def password_set_by_admin(*, actor: Any, user: Any) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: Any, reason: str) -> None:
+def user_deactivate(*, actor: Actor, user: User, reason: str) -> None:
     """Deactivate an account: it can no longer log in, its sessions end, its API tokens are
     revoked."""
     if not reason.strip():

@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zoufang.core.forms import StyledForm
+from zoufang.core.qr import qr_svg
 
-from . import services
+from . import selectors, services
+from .permissions import require_account
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +50,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(
-            user=self.request.user, keep_session=self.request.session.session_key
+            user=require_account(self.request.user), keep_session=self.request.session.session_key
         )
         messages.success(self.request, _("Password changed"))
         return response
@@ -66,28 +68,28 @@ class TokenForm(StyledForm):
 
 
 class TwoFactorView(View):
-    """Set up the second factor (TOTP) the first time, then verify it after each login."""
+    """Set up the second factor (TOTP) the first time, then verify it after each login.
+
+    Showing the page writes nothing: the set-up key travels signed in the form (`setup_key`),
+    and the authenticator is saved (`services.second_factor_confirm`) when a code made with
+    it is posted."""
 
     template_name = "org/two_factor.html"
 
-    def device(self, request: HttpRequest) -> Any:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.filter(user=request.user).order_by("-confirmed", "id").first()
-        if device is None:
-            device = TOTPDevice.objects.create(
-                user=request.user, name="authenticator", confirmed=False
-            )
-        return device
-
     def context(self, request: HttpRequest, form: TokenForm) -> dict[str, Any]:
-        from zoufang.opinions.qr import qr_svg
-
-        device = self.device(request)
+        user = require_account(request.user)
+        if selectors.second_factor_confirmed(user):
+            return {"form": form, "setup": False}
+        setup_key = request.POST.get("setup_key", "")
+        pending = services.second_factor_pending(user=user, setup_key=setup_key)
+        if pending is None:  # a first visit, or a key altered or too old: a new one
+            setup_key = services.second_factor_setup_key(user=user)
+            pending = services.second_factor_pending(user=user, setup_key=setup_key)
         return {
             "form": form,
-            "setup": not device.confirmed,
-            "qr": None if device.confirmed else qr_svg(device.config_url),
+            "setup": True,
+            "setup_key": setup_key,
+            "qr": qr_svg(pending.config_url) if pending else None,
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -100,18 +102,23 @@ class TwoFactorView(View):
 
         if not request.user.is_authenticated:
             return redirect("org:login")
+        user = require_account(request.user)
         form = TokenForm(request.POST)
-        device = self.device(request)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            if not device.confirmed:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+        device = None
+        if form.is_valid():
+            code = form.cleaned_data["token"]
+            if selectors.second_factor_confirmed(user):
+                device = services.second_factor_device(user, code)
+            else:
+                setup_key = request.POST.get("setup_key", "")
+                device = services.second_factor_confirm(user=user, setup_key=setup_key, code=code)
+        if device is not None:
             otp_login(request, device)
             target = request.GET.get("next", "/")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
             return redirect(target)
-        services.second_factor_failed(user=request.user)
+        services.second_factor_failed(user=user)
         form.add_error("token", _("The code is wrong or has expired"))
         return render(request, self.template_name, self.context(request, form), status=400)
 

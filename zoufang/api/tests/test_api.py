@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from zoufang.api.models import ApiToken
 from zoufang.core.models import AuditAction, AuditLog
 from zoufang.ledger.models import Visit
 from zoufang.ledger.tests.factories import make_visit
+from zoufang.org.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 

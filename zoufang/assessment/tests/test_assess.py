@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from zoufang.assessment.models import Assessment
 from zoufang.assessment.services import assess, assessment_publish, schemes_ensure_defaults
+from zoufang.core.actors import SYSTEM
 from zoufang.inspections.services import finding_record, inspection_create
 from zoufang.ledger.models import TargetType
 from zoufang.ledger.tests.factories import make_visit
@@ -141,7 +142,7 @@ def test_the_page_agrees_with_the_command(city: Any, campaign: Any, phase: Any, 
 
 def test_schemes_as_data_change_the_scores(city: Any, campaign: Any, phase: Any) -> None:
     make_visit(city.officer, visit_date=DAY)
-    schemes_ensure_defaults(actor=None, campaign=campaign)
+    schemes_ensure_defaults(actor=SYSTEM, campaign=campaign)
     scheme = campaign.schemes.get(unit_kind="station")
     scheme.indicators.filter(code="visits_per_officer").update(weight=Decimal("60"))
     row = next(
@@ -211,7 +212,7 @@ def test_the_imbalance_trend_reads_only_visits_and_officers_of_earlier_phases(
     from zoufang.campaigns.services import phase_create
 
     later = phase_create(
-        actor=None,
+        actor=SYSTEM,
         campaign=campaign,
         slug="phase-2",
         name="3–6月 集中走访",

@@ -28,8 +28,9 @@ from zoufang.bulletins.digest import (
 from zoufang.bulletins.models import Bulletin
 from zoufang.bulletins.selectors import digest_default_period, digest_items
 from zoufang.bulletins.services import bulletin_digest_export
+from zoufang.core.actors import SYSTEM
 from zoufang.core.models import AuditAction, AuditLog
-from zoufang.notices.officialdoc import render_docx
+from zoufang.core.officialdoc import render_docx
 
 from .conftest import png_bytes, upload
 
@@ -150,7 +151,7 @@ def test_the_items_are_the_bulletins_adopted_in_the_days(campaign: Any, week: An
 
 def test_the_document_in_the_official_layout(campaign: Any, week: Any) -> None:
     content, count = bulletin_digest_export(
-        actor=None, campaign=campaign, since=MONDAY, until=SUNDAY, date=ISSUED
+        actor=SYSTEM, campaign=campaign, since=MONDAY, until=SUNDAY, date=ISSUED
     )
     assert count == 3
     opened = open_docx(content)
@@ -223,7 +224,7 @@ def test_only_the_city_office_makes_digests(campaign: Any, city: Any) -> None:
 def test_a_period_longer_than_a_quarter_is_refused(campaign: Any) -> None:
     with pytest.raises(ValidationError):
         bulletin_digest_export(
-            actor=None,
+            actor=SYSTEM,
             campaign=campaign,
             since=datetime.date(2022, 1, 1),
             until=datetime.date(2022, 6, 30),

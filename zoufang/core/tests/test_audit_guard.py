@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zoufang.core import audit, auditchain
+from zoufang.core.actors import SYSTEM
 from zoufang.core.auditchain import seal
 from zoufang.core.models import AuditAppendOnlyError, AuditLog, AuditPurge
 from zoufang.ledger.models import Visit
@@ -168,7 +169,7 @@ def audit_write_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_unit_is_not_created_when_its_audit_fails(city: Any, audit_write_fails: None) -> None:
     before = AuditLog.objects.count()
     with pytest.raises(IntegrityError):
-        unit_create(actor=None, code="JZ0199", name="新派出所", kind=UnitKind.STATION)
+        unit_create(actor=SYSTEM, code="JZ0199", name="新派出所", kind=UnitKind.STATION)
     assert not Unit.objects.filter(code="JZ0199").exists()
     assert AuditLog.objects.count() == before
 
@@ -196,5 +197,5 @@ def test_a_unit_is_not_created_when_saving_its_audit_raises(
 
     monkeypatch.setattr(AuditLog, "save", broken)
     with pytest.raises(OSError):
-        unit_create(actor=None, code="JZ0198", name="新派出所", kind=UnitKind.STATION)
+        unit_create(actor=SYSTEM, code="JZ0198", name="新派出所", kind=UnitKind.STATION)
     assert not Unit.objects.filter(code="JZ0198").exists()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zoufang.campaigns.services import campaign_create, phase_create
+from zoufang.core.actors import SYSTEM
 from zoufang.ledger.models import Channel, TargetType
 from zoufang.ledger.tests.factories import make_visit
 
@@ -20,14 +21,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def phase(city: Any) -> Any:
     campaign = campaign_create(
-        actor=None,
+        actor=SYSTEM,
         slug="c",
         name="2022年大走访开门评",
         start_date=datetime.date(2022, 1, 1),
         end_date=datetime.date(2022, 12, 31),
     )
     return phase_create(
-        actor=None,
+        actor=SYSTEM,
         campaign=campaign,
         slug="p1",
         name="1–2月 双节两会",

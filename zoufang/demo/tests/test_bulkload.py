@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from zoufang.core.actors import SYSTEM
 from zoufang.core.audit import AuditAction
 from zoufang.core.models import AuditLog
 from zoufang.core.personal import decrypt, seal_id_number, seal_phone
@@ -194,7 +195,7 @@ def test_bulk_load_skips_what_the_ledger_has(monkeypatch: Any) -> None:
     officers = drawn.officers["officer_id"][drawn.officers["visit_id"] == row["id"]]
     unit = Unit.objects.get(pk=int(row["unit_id"]))
     existing = visit_create(
-        actor=None,
+        actor=SYSTEM,
         data=VisitInput(
             visit_date=bulkload._PG_EPOCH + datetime.timedelta(days=int(row["visit_date"])),
             unit=unit,
@@ -222,7 +223,7 @@ def test_bulk_load_is_all_or_nothing(monkeypatch: Any) -> None:
     generator = city()
     unit = next(u for u in generator.active if u.kind == UnitKind.STATION)
     visit_create(
-        actor=None,
+        actor=SYSTEM,
         data=VisitInput(
             visit_date=datetime.date(YEAR, 3, 1),
             unit=unit,

@@ -24,6 +24,7 @@ from zoufang.ledger.models import Channel, TargetType, Visit, VisitSource
 from zoufang.ledger.services import VisitInput, visit_delete, visit_update, visits_bulk_create
 from zoufang.opinions.models import Opinion, OpinionSource, OpinionStatus
 from zoufang.org.models import Officer, Role, Unit, UnitKind
+from zoufang.org.scope import SYSTEM
 from zoufang.org.tests.factories import OfficerFactory, UnitFactory
 
 from .direct_sql import direct_figures
@@ -189,7 +190,7 @@ def test_a_city_nobody_has_seen(seed: int) -> None:
     admin: Any = OfficerFactory(username="rcadmin", unit=units[0], role=Role.CITY_ADMIN)
     officers: list[Any] = [OfficerFactory(unit=unit) for unit in units[1:] for _ in range(2)]
     campaign = campaign_create(
-        actor=None,
+        actor=SYSTEM,
         slug="rc",
         name="随机活动",
         start_date=datetime.date(2022, 1, 1),
@@ -198,7 +199,7 @@ def test_a_city_nobody_has_seen(seed: int) -> None:
     bounds = [(1, 1, 2, 28), (3, 1, 6, 30), (7, 1, 9, 30)]
     for order, (m1, d1, m2, d2) in enumerate(bounds, start=1):
         phase_create(
-            actor=None,
+            actor=SYSTEM,
             campaign=campaign,
             slug=f"p{order}",
             name=f"第{order}阶段",

@@ -103,7 +103,7 @@ def test_a_copied_plan_becomes_a_finding_in_one_click(city: Any, campaign: Any, 
     )
     assert version.verdict == "copied"
     response = login("city_admin").post(
-        reverse("campaigns:plan_finding", args=[campaign.slug, "JZ0101"])
+        reverse("inspections:plan_finding", args=[campaign.slug, "JZ0101"])
     )
     finding = Finding.objects.get()
     assert response["Location"] == reverse(

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from zoufang.core.actors import SYSTEM
 from zoufang.ledger import querysets
 from zoufang.ledger.models import Channel, TargetType, VisitSource
 from zoufang.ledger.querysets import name_grams
@@ -170,7 +171,7 @@ def test_each_filter_has_its_index(city: Any, filters: dict[str, Any], index: st
     types = [TargetType.RESIDENT, TargetType.ENTERPRISE]
     channels = [Channel.IN_PERSON, Channel.PHONE]
     visits_bulk_create(
-        actor=None,
+        actor=SYSTEM,
         rows=[
             visit_input(
                 city.officer,

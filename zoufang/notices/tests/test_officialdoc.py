@@ -18,8 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor
 
-from zoufang.notices import charts
-from zoufang.notices.officialdoc import (
+from zoufang.core.officialdoc import (
     CHAR_SPACE,
     LINE_PITCH_TWIPS,
     Heading1,
@@ -32,6 +31,7 @@ from zoufang.notices.officialdoc import (
     chinese_date,
     render_docx,
 )
+from zoufang.notices import charts
 
 ISSUER = "江州市公安局大走访开门评活动办公室"
 NUMBER = "江公走访〔2022〕3号"

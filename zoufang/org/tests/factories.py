@@ -6,6 +6,7 @@ from typing import Any
 
 import factory
 
+from zoufang.core.actors import SYSTEM
 from zoufang.org.models import Officer, Role, Unit, UnitKind
 from zoufang.org.services import officer_create, unit_create
 
@@ -24,7 +25,7 @@ class UnitFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class: type[Unit], **kwargs: Any) -> Unit:
-        return unit_create(actor=None, **kwargs)
+        return unit_create(actor=SYSTEM, **kwargs)
 
 
 class OfficerFactory(factory.Factory):
@@ -41,4 +42,4 @@ class OfficerFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class: type[Officer], **kwargs: Any) -> Officer:
-        return officer_create(actor=None, **kwargs)
+        return officer_create(actor=SYSTEM, **kwargs)

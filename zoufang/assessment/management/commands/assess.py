@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zoufang.assessment.services import assess, assessment_publish, contract_shape
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.core.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if stage is None:
             raise CommandError(f"No phase {phase!r} in {campaign!r}")
         if publish:
-            snapshot = assessment_publish(actor=None, campaign=found, phase=stage)
+            snapshot = assessment_publish(actor=SYSTEM, campaign=found, phase=stage)
             result = {
                 key: snapshot.result[key] for key in ("campaign", "phase", "groups", "imbalance")
             }

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from zoufang.bulletins.selectors import digest_default_period
 from zoufang.bulletins.services import bulletin_digest_export
 from zoufang.campaigns.models import Campaign
+from zoufang.core.actors import SYSTEM
 from zoufang.core.commands import date_option
 
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             until = since + datetime.timedelta(days=6)
         try:
             content, count = bulletin_digest_export(
-                actor=None, campaign=found, since=since, until=until
+                actor=SYSTEM, campaign=found, since=since, until=until
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if username:
             actor = User.objects.filter(username=username, is_active=True).first()
             if actor is None:
-                # 2, as for a file it cannot use: 1 means rows were wrong (DESIGN.md)
+                # 2, as for a file it cannot use: 1 means rows were wrong (../shared/DESIGN.md)
                 raise CommandError(f"No active user {username!r}", returncode=2)
         path = Path(file)
         with translation.override("zh-hans"):

@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zoufang.assessment.services import assess
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.core.officialdoc import render_docx
 from zoufang.notices import selectors
 from zoufang.notices.composer import compose, default_narrative
 from zoufang.notices.models import Notice, NoticeStatus
-from zoufang.notices.officialdoc import render_docx
 from zoufang.notices.services import doc_number, notice_document_bytes, notice_title
 
 

@@ -1,4 +1,4 @@
-"""QR codes (segno) for visit cards and citizens' private links."""
+"""QR codes (segno) as inline SVG: visit cards, citizens' links, the authenticator set-up."""
 
 from __future__ import annotations
 
